@@ -1,0 +1,486 @@
+"""Read an activity folder (SPEC 4) into an :class:`Activity`.
+
+Design choices, and why:
+
+* Rows stream through ``csv.reader`` (strict quoting) and become one slotted
+  dataclass each; no per-row dict, so a million time entries fit in a few
+  hundred MB. Each distinct date / datetime / number text is parsed once and
+  repeated names are interned, because exports repeat them endlessly.
+* A row's line number is the physical line it starts on (header = 1), taken
+  from ``reader.line_num`` *before* the row is read, so quoted fields with
+  embedded newlines do not shift the numbers of later rows.
+* Whole-file problems (not UTF-8, broken quoting, a required column missing)
+  skip the file: it counts 0 rows read, and an error says why. Nothing of it
+  can be trusted, so nothing of it is dispositioned.
+* Duplicate detection runs over all files of a kind together and is a
+  function of the *set* of rows: exact copies keep the smallest (file, row);
+  same id with different content holds every copy. Row order or the way rows
+  are split across files never changes which content wins.
+"""
+from __future__ import annotations
+
+import csv
+import operator
+import os
+import re
+import sys
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
+from .columns import (BOOL, DATE, DATETIME, HELD_KINDS, HOURS, ID, NAME, PRICE, PRIORITY,
+                      QUANTITY, SPECS, TEXT, Col, KindSpec, kind_of)
+from .model import KINDS, Activity, BadRow
+from .values import (BadValue, parse_bool, parse_date, parse_decimal, parse_iso_datetime,
+                     parse_priority)
+
+__all__ = ["load_activity"]
+
+# Past this many distinct texts a column's cache stops growing: a column of
+# all-unique values gains nothing from caching and must not double the memory.
+_CACHE_LIMIT = 200_000
+_MAX_HOURS = Decimal(24)
+_ABSENT = sys.maxsize          # column index of an optional column not in the file
+_SPACES = re.compile(r"\s+")
+
+
+def _hours(text: str) -> Decimal:
+    value = parse_decimal(text)
+    if value < 0:
+        raise BadValue("activity_negative_hours",
+                       f"{text!r} is negative; hours worked cannot be below zero — "
+                       f"correct the entry (a correction is a changed row, not a negative one)")
+    if value > _MAX_HOURS:
+        raise BadValue("activity_too_many_hours",
+                       f"{text!r} is more than 24 hours in one entry; split it by day or "
+                       f"correct the figure")
+    return value
+
+
+def _quantity(text: str) -> Decimal:
+    value = parse_decimal(text)
+    if value == 0:
+        raise BadValue("activity_zero_quantity",
+                       f"{text!r} is zero; a charge must have a quantity (negative for a "
+                       f"return or credit) — correct it or delete the row")
+    return value
+
+
+def _price(text: str) -> Decimal:
+    value = parse_decimal(text)
+    if value < 0:
+        raise BadValue("activity_negative_price",
+                       f"{text!r} is a negative unit price; record a return or credit as a "
+                       f"negative quantity with a positive price")
+    return value
+
+
+_BASE_PARSERS: dict[str, Callable[[str], Any] | None] = {
+    ID: None, TEXT: None, NAME: sys.intern, DATE: parse_date, DATETIME: parse_iso_datetime,
+    HOURS: _hours, QUANTITY: _quantity, PRICE: _price, BOOL: parse_bool,
+    PRIORITY: parse_priority,
+}
+
+
+class _Column:
+    """One canonical column of one kind, with its parse cache for this load.
+
+    The fast path of a row is a comprehension of C-level calls: the raw cell
+    text is looked up in ``cache`` (``dict.__getitem__``), or just stripped for
+    unique text (ids, descriptions). Anything not seen before raises KeyError
+    and the row takes the slow path (:meth:`parse`), which fills the cache.
+    Caches are per load, so nothing grows across calls in a long process.
+    """
+    __slots__ = ("name", "required", "default", "base", "cache", "fast")
+
+    def __init__(self, col: Col) -> None:
+        self.name, self.required, self.default = col.name, col.required, col.default
+        self.base = _BASE_PARSERS[col.type]
+        self.cache: dict[str, Any] | None = None
+        self.fast: Callable[[str], Any]
+        if self.base is None:
+            self.fast = str.strip
+        else:
+            self.cache = {} if col.required else {"": col.default}
+            self.fast = self.cache.__getitem__
+
+    @property
+    def uncached(self) -> bool:
+        return self.cache is None
+
+    def parse(self, raw: str) -> Any:
+        cache = self.cache
+        if cache is not None and raw in cache:
+            return cache[raw]
+        text = raw.strip()
+        if not text:
+            if self.required:
+                raise BadValue("activity_missing_value",
+                               f"column '{self.name}' is empty; it is required — fill it in")
+            value = self.default
+        else:
+            value = text if self.base is None else self.base(text)
+        if cache is not None and len(cache) < _CACHE_LIMIT:
+            cache[raw] = value
+        return value
+
+
+def _columns() -> dict[str, tuple[_Column, ...]]:
+    return {kind: tuple(_Column(c) for c in spec.columns) for kind, spec in SPECS.items()}
+
+
+class _FileResult:
+    __slots__ = ("rows", "bad", "diags", "count", "ok")
+
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+        self.bad: list[BadRow] = []
+        self.diags: list[Diagnostic] = []
+        self.count = 0
+        self.ok = True
+
+    def fail(self, diag: Diagnostic) -> "_FileResult":
+        """A whole-file problem: drop what was read of it, keep only the reason."""
+        self.rows, self.bad, self.diags, self.count, self.ok = [], [], [diag], 0, False
+        return self
+
+
+def _header_map(header: list[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for i, cell in enumerate(header):
+        name = _SPACES.sub("_", cell.strip().lower())
+        found.setdefault(name, []).append(i)
+    return found
+
+
+def _undecodable_line(path: Path) -> tuple[int, str]:
+    """Where the first non-UTF-8 byte is (only called once a file failed)."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, (f"byte 0x{raw[exc.start]:02X} at column {exc.start + 1} "
+                                f"is not UTF-8")
+    return 0, "the file is not UTF-8"
+
+
+def _read_file(path: Path, name: str, display: str, spec: KindSpec,
+               columns: tuple[_Column, ...]) -> _FileResult:
+    res = _FileResult()
+    kind = spec.kind
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        return res.fail(Diagnostic(display, 0, 0, "activity_unreadable", ERROR,
+                                   f"cannot read file: {exc.strerror or exc}; check that it "
+                                   f"exists and is readable"))
+    reader = csv.reader(fh, strict=True)
+    try:
+        with fh:
+            header: list[str] | None = None
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    header = cells
+                    break
+            if header is None:
+                res.diags.append(Diagnostic(display, 0, 0, "activity_empty_file", WARNING,
+                                            f"the file is empty (no header row); it holds no "
+                                            f"{kind} — delete it or export it again"))
+                return res
+            header_line = reader.line_num
+            plan = _plan(header, header_line, display, spec, columns, res)
+            if plan is None:
+                return res
+            _read_rows(reader, plan, name, display, spec, res)
+    except UnicodeDecodeError:
+        line, what = _undecodable_line(path)
+        return res.fail(Diagnostic(display, line, 0, "activity_not_utf8", ERROR,
+                                   f"{what}; the file was skipped — save or export it as "
+                                   f"UTF-8 (e.g. 'CSV UTF-8' in Excel)"))
+    except csv.Error as exc:
+        return res.fail(Diagnostic(display, reader.line_num, 0, "activity_bad_csv", ERROR,
+                                   f"malformed CSV ({exc}); the file was skipped — check "
+                                   f"the quotes around this line (a quote inside a field "
+                                   f"is written twice: \"\")"))
+    except OSError as exc:
+        return res.fail(Diagnostic(display, 0, 0, "activity_unreadable", ERROR,
+                                   f"cannot read file: {exc.strerror or exc}"))
+    return res
+
+
+class _Plan:
+    """How to turn one file's rows into objects (built once per file)."""
+    __slots__ = ("getter", "width", "columns", "fast", "must_have", "blank_to_none",
+                 "id_index")
+
+    def __init__(self, indices: list[int], columns: tuple[_Column, ...], id_index: int
+                 ) -> None:
+        self.getter = operator.itemgetter(*indices)
+        self.width = max(indices) + 1
+        self.columns = columns
+        self.fast = tuple(c.fast for c in columns)
+        # Uncached text columns are only stripped on the fast path: an empty
+        # required one sends the row to the slow path, an empty optional one is None.
+        self.must_have = tuple(i for i, c in enumerate(columns) if c.uncached and c.required)
+        self.blank_to_none = tuple(i for i, c in enumerate(columns)
+                                   if c.uncached and not c.required)
+        self.id_index = id_index
+
+
+def _plan(header: list[str], header_line: int, display: str, spec: KindSpec,
+          columns: tuple[_Column, ...], res: _FileResult) -> _Plan | None:
+    """Header -> column plan in dataclass order; None (and a diagnostic) if unusable."""
+    found = _header_map(header)
+    names = [n for n in found if n]
+    problems: list[str] = []
+    doubled = [c.name for c in spec.columns if len(found.get(c.name, ())) > 1]
+    for col in doubled:
+        cols = ", ".join(str(i + 1) for i in found[col])
+        problems.append(f"column '{col}' appears more than once (columns {cols}); "
+                        f"keep only one")
+    missing = [c for c in spec.required if c not in found]
+    if missing:
+        hints = "".join(did_you_mean(m, names) for m in missing)
+        which = ", ".join(f"'{m}'" for m in missing)
+        them = "them" if len(missing) > 1 else "it"
+        problems.append(
+            f"missing required column{'s' if len(missing) > 1 else ''} {which} "
+            f"(found: {', '.join(names) or 'none'}){hints}; add {them} or rename the "
+            f"column that holds {them}")
+    if problems:
+        res.fail(Diagnostic(display, header_line, 0, "activity_missing_column", ERROR,
+                            "; ".join(problems) + f"; the file was skipped (no {spec.kind} "
+                            f"read from it)"))
+        return None
+    absent = len(header)              # rows are padded with "" up to here
+    indices = [found[c.name][0] if c.name in found else absent for c in spec.columns]
+    return _Plan(indices, columns, found[spec.id_column][0])
+
+
+def _slow_row(plan: _Plan, texts: tuple[str, ...]
+              ) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Parse a row column by column, collecting every problem."""
+    values: list[Any] = []
+    problems: list[tuple[str, str]] = []
+    for col, text in zip(plan.columns, texts):
+        try:
+            values.append(col.parse(text))
+        except BadValue as exc:
+            values.append(None)
+            problems.append((exc.code, exc.message if exc.code == "activity_missing_value"
+                             else f"column '{col.name}': {exc.message}"))
+    return values, problems
+
+
+def _read_rows(reader: Any, plan: _Plan, name: str, display: str, spec: KindSpec,
+               res: _FileResult) -> None:
+    kind = spec.kind
+    cls = spec.cls
+    check = spec.check
+    held = kind in HELD_KINDS
+    rows_append = res.rows.append
+    getter, width, fast = plan.getter, plan.width, plan.fast
+    must_have, blank_to_none = plan.must_have, plan.blank_to_none
+    consequence = ("; the row is held until fixed" if held
+                   else "; the row is ignored until fixed")
+    prev = reader.line_num
+    for cells in reader:
+        line = prev + 1
+        prev = reader.line_num
+        if not any(cells):
+            continue                       # a blank line is not a row
+        res.count += 1
+        if len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+        texts = getter(cells)
+        problems: list[tuple[str, str]] | None = None
+        try:
+            values = [f(t) for f, t in zip(fast, texts)]
+            for i in must_have:
+                if not values[i]:
+                    raise KeyError(i)
+        except KeyError:
+            values, problems = _slow_row(plan, texts)
+        else:
+            for i in blank_to_none:
+                if not values[i]:
+                    values[i] = None
+        if not problems:
+            obj = cls(name, line, *values)
+            if check is None:
+                rows_append(obj)
+                continue
+            found = check(obj)
+            if not found:
+                rows_append(obj)
+                continue
+            problems = [(code, f"column '{col}': {msg}") for code, col, msg in found]
+        for code, msg in problems:
+            res.diags.append(Diagnostic(display, line, 0, code, ERROR, msg + consequence))
+        if held:
+            row_id = cells[plan.id_index].strip()
+            res.bad.append(BadRow(kind, name, line, row_id or None, "invalid_row",
+                                  "; ".join(m for _, m in problems)))
+
+
+def _canon(value: Any) -> Any:
+    """Exact identity of a parsed value: ``1.5`` and ``1.50`` differ, as do the
+    same instant written with two offsets, so a kept copy is never a
+    different-looking row than the one a user would see in another order."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(spec: KindSpec, row: Any) -> str:
+    if spec.kind == "ticket_status":
+        return f"ticket '{row.ticket}' at {row.at.isoformat()}"
+    return f"id '{row.id}'"
+
+
+def _dedupe(spec: KindSpec, rows: list[Any], displays: dict[str, str]
+            ) -> tuple[list[Any], list[BadRow], list[BadRow], list[Diagnostic]]:
+    """Split rows into (kept, duplicates, conflicting, diagnostics)."""
+    key = spec.key
+    seen: dict[Any, Any] = {}
+    multi: dict[Any, list[Any]] = {}
+    for r in rows:
+        k = key(r)
+        prev = seen.get(k)
+        if prev is None:
+            seen[k] = r
+        elif k in multi:
+            multi[k].append(r)
+        else:
+            multi[k] = [prev, r]
+    if not multi:
+        return rows, [], [], []
+    kept = [r for k, r in seen.items() if k not in multi]
+    dups: list[BadRow] = []
+    conflicts: list[BadRow] = []
+    diags: list[Diagnostic] = []
+    fields = tuple(c.name for c in spec.columns)
+    kind = spec.kind
+    held = kind in HELD_KINDS
+    for group in multi.values():
+        group.sort(key=lambda r: (r.file, r.row))
+        canons = [tuple(_canon(getattr(r, f)) for f in fields) for r in group]
+        label = _label(spec, group[0])
+        row_id = key(group[0]) if isinstance(key(group[0]), str) else group[0].ticket
+        first = group[0]
+        if all(c == canons[0] for c in canons):
+            kept.append(first)
+            for r in group[1:]:
+                msg = (f"exact duplicate of {first.file}:{first.row} ({label}); it is counted "
+                       f"once — delete the extra row")
+                dups.append(BadRow(kind, r.file, r.row, row_id, "duplicate_row", msg))
+                diags.append(Diagnostic(displays[r.file], r.row, 0, "activity_duplicate_row",
+                                        WARNING, msg))
+            continue
+        fate = "held" if held else "ignored"
+        for i, r in enumerate(group):
+            j = next(j for j, c in enumerate(canons) if c != canons[i])
+            other = group[j]
+            diff = ", ".join(
+                f"{f} {_show(getattr(r, f))!r} here vs {_show(getattr(other, f))!r}"
+                for f, a, b in zip(fields, canons[i], canons[j]) if a != b)
+            where = ", ".join(f"{o.file}:{o.row}" for o in group if o is not r)
+            msg = (f"{label} also appears at {where} with different content ({diff} at "
+                   f"{other.file}:{other.row}); all {len(group)} copies are {fate} — keep "
+                   f"one correct row for it")
+            conflicts.append(BadRow(kind, r.file, r.row, row_id, "conflicting_duplicate", msg))
+            diags.append(Diagnostic(displays[r.file], r.row, 0,
+                                    "activity_conflicting_duplicate", ERROR, msg))
+    return kept, dups, conflicts, diags
+
+
+def _empty_activity(files: dict[str, tuple[str, ...]] | None = None) -> Activity:
+    return Activity((), (), (), (), (), (), (), (), {k: 0 for k in KINDS},
+                    files or {k: () for k in KINDS})
+
+
+def load_activity(folder: str | Path, *, display_prefix: str | None = None
+                  ) -> tuple[Activity, list[Diagnostic]]:
+    """Read every activity CSV at the top of ``folder``; never raises on bad input.
+
+    Returns the activity and all diagnostics (sorted). Diagnostics name files
+    as ``display_prefix/NAME`` when a prefix is given, else ``folder/NAME``.
+    """
+    folder = Path(folder)
+    where = display_prefix if display_prefix is not None else str(folder)
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError as exc:
+        problem = ("does not exist" if isinstance(exc, FileNotFoundError) else
+                   "is not a folder" if isinstance(exc, NotADirectoryError) else
+                   f"cannot be read ({exc.strerror or exc})")
+        return _empty_activity(), [Diagnostic(
+            where, 0, 0, "activity_folder_missing", ERROR,
+            f"activity folder {str(folder)!r} {problem}; pass an existing folder of CSV "
+            f"exports with --activity DIR")]
+    diags: list[Diagnostic] = []
+    columns = _columns()
+    rows: dict[str, list[Any]] = {k: [] for k in KINDS}
+    bad: list[BadRow] = []
+    read = {k: 0 for k in KINDS}
+    files: dict[str, list[str]] = {k: [] for k in KINDS}
+    displays: dict[str, str] = {}
+    for name in entries:
+        kind = kind_of(name)
+        path = folder / name
+        if kind is None or not path.is_file():
+            continue
+        display = f"{display_prefix}/{name}" if display_prefix is not None else str(path)
+        displays[name] = display
+        files[kind].append(name)
+        res = _read_file(path, name, display, SPECS[kind], columns[kind])
+        rows[kind].extend(res.rows)
+        bad.extend(res.bad)
+        diags.extend(res.diags)
+        read[kind] += res.count
+    if not displays:
+        diags.append(Diagnostic(where, 0, 0, "activity_no_files", WARNING,
+                                f"no activity files found; name them time_entries*.csv, "
+                                f"tickets*.csv, ticket_status*.csv, devices*.csv, users*.csv "
+                                f"or charges*.csv"))
+    kept: dict[str, tuple[Any, ...]] = {}
+    dups: list[BadRow] = []
+    for kind in KINDS:
+        spec = SPECS[kind]
+        k_rows, k_dups, k_conf, k_diags = _dedupe(spec, rows[kind], displays)
+        rows[kind] = []                      # release before sorting the next kind
+        # Two stable passes with attrgetter keys instead of one tuple key: no
+        # million temporary tuples. After _dedupe the (primary, secondary)
+        # pairs are unique, so (file, row) never needs to break a tie.
+        k_rows.sort(key=operator.attrgetter(spec.order[1]))
+        k_rows.sort(key=operator.attrgetter(spec.order[0]))
+        kept[kind] = tuple(k_rows)
+        dups.extend(k_dups)
+        bad.extend(k_conf)
+        diags.extend(k_diags)
+    order = lambda b: (b.file, b.row, b.kind, b.reason)  # noqa: E731
+    activity = Activity(
+        time_entries=kept["time_entries"], tickets=kept["tickets"],
+        ticket_status=kept["ticket_status"], devices=kept["devices"], users=kept["users"],
+        charges=kept["charges"], bad_rows=tuple(sorted(bad, key=order)),
+        duplicates=tuple(sorted(dups, key=order)), rows_read=read,
+        files={k: tuple(v) for k, v in files.items()})
+    diags.sort()
+    return activity, diags

@@ -1,0 +1,101 @@
+"""Command runners: each ``run_*`` returns the process exit code.
+
+They connect the pipeline stages (load -> validate -> evaluate -> report) and
+choose the reporter; ``cli.py`` only turns options into arguments.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from .report import problems
+from .validate import resolve_root, validate
+
+
+def _no_root_message() -> str:
+    return ("tenor: no contracts repo found: no contracts.d/ folder here or in any parent folder; "
+            "run tenor inside your contracts repo or pass --root DIR")
+
+
+def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
+    repo_root = resolve_root(root)
+    if repo_root is None and not paths:
+        click.echo(_no_root_message(), err=True)
+        return 2
+    repo, diags = validate(repo_root, [Path(p) for p in paths])
+    out = sys.stdout
+    if fmt == "json":
+        problems.write_json(diags, out)
+    elif fmt == "github":
+        problems.write_github(diags, out)
+        if not diags:
+            click.echo("tenor validate: no problems", err=True)
+    else:
+        problems.write_text(diags, out, len(repo.files))
+    return 1 if any(d.is_error for d in diags) else 0
+
+
+def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
+                customers: Sequence[str], contracts: Sequence[str], fmt: str,
+                output: str | None, strict: bool) -> int:
+    from .activity import load_activity
+    from .billing import Month, preview
+    from .billing.select import select
+    from .report.preview import RENDERERS
+
+    repo_root = resolve_root(root)
+    if repo_root is None:
+        click.echo(_no_root_message(), err=True)
+        return 2
+    repo, diags = validate(repo_root)
+    errors = [d for d in diags if d.is_error]
+    for d in diags:
+        click.echo(str(d), err=True)
+    if errors:
+        click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
+                   "before previewing invoices", err=True)
+        return 1
+    folder = Path(activity) if activity else repo_root / "examples" / "activity"
+    if profile:
+        click.echo("tenor: --profile is not supported yet; export the canonical columns "
+                   "(see SPEC section 4)", err=True)
+        return 2
+    act, act_diags = load_activity(folder, display_prefix=activity or _display(folder))
+    for d in act_diags:
+        click.echo(str(d), err=True)
+    if period:
+        try:
+            month = Month.parse(period)
+        except ValueError as exc:
+            click.echo(f"tenor: --period: {exc}", err=True)
+            return 2
+    else:
+        latest = act.latest_month()
+        if latest is None:
+            click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
+                       "contract-only lines", err=True)
+            return 1
+        month = Month(*latest)
+    unknown = [c for c in contracts if c not in repo.contracts]
+    for c in unknown:
+        click.echo(f"tenor: --contract {c}: no such contract", err=True)
+    if unknown:
+        return 2
+    result, _ = preview(repo, act, month)
+    result = select(result, customers, contracts)
+    text = RENDERERS[fmt](result)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    has_error = any(d.is_error for d in act_diags) or any(
+        w.severity == "error" for inv in result.invoices for w in inv.warnings)
+    return 1 if strict and has_error else 0
+
+
+def _display(folder: Path) -> str:
+    from .repo import display_path
+    return display_path(folder)

@@ -1,0 +1,466 @@
+"""Evaluate stage: activity + contracts -> invoices for one month (SPEC 5).
+
+Every time entry and charge row leaves here with exactly one disposition
+(SPEC 5.11). Prepaid balances replay the whole history in the folder, so
+rows from other months are read and used, but only the preview month's rows
+reach an invoice.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..activity import Activity, Charge, Ticket, TimeEntry
+from ..diagnostics import ERROR, WARNING, Diagnostic
+from ..model import Contract, RateCard
+from ..number import ZERO, fmt_qty, money
+from ..repo import Repo
+from .charges import blocking_entry, charge_price
+from .labor import Rate, billable_hours, entry_rate, work_type_multiplier
+from .period import Month, whole_months
+from .prepaid import Draw, replay_block_hours, replay_per_ticket, replay_retainer
+from .recurring import Counts, device_lines, fixed_lines, service_lines
+from .result import DISPOSITIONS, Balance, ContractReport, Held, Invoice, Line, Preview, Warning
+from .rules import apply_rules
+
+COVERED_TYPES = ("recurring", "per_device", "per_ticket", "fixed_price")
+PREPAID_TYPES = ("block_hours", "retainer")
+
+
+@dataclass
+class _Row:
+    """Bookkeeping for one activity row's disposition."""
+    kind: str
+    customer: str | None
+    contract: str | None
+    disposition: str
+
+
+class Assigner:
+    """SPEC 5.1: the contract an activity row belongs to."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.defaults: dict[str, list[Contract]] = defaultdict(list)
+        for c in sorted(repo.contracts.values(), key=lambda c: (c.start, c.id)):
+            if c.default:
+                self.defaults[c.customer].append(c)
+
+    def assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
+        if named is not None:
+            contract = self.repo.contracts.get(named)
+            if contract is None or contract.customer != customer:
+                return None, "unknown_contract"
+            if not contract.in_effect(day):
+                return contract, "contract_not_in_effect"
+            return contract, None
+        for contract in self.defaults.get(customer, ()):
+            if contract.in_effect(day):
+                return contract, None
+        return None, None
+
+
+@dataclass
+class _Priced:
+    entry: TimeEntry
+    contract: Contract | None
+    hours: Decimal
+    rounding: str
+    rate: Rate | None = None
+
+
+@dataclass
+class _State:
+    month: Month
+    repo: Repo
+    lines: list[Line] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+    reports: dict[str, ContractReport] = field(default_factory=dict)
+    labor: dict[tuple, list[_Priced]] = field(default_factory=lambda: defaultdict(list))
+    hours: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    diags: list[Diagnostic] = field(default_factory=list)
+    no_rate: dict[tuple, list[TimeEntry]] = field(default_factory=lambda: defaultdict(list))
+
+    def report(self, contract_id: str) -> ContractReport:
+        return self.reports.setdefault(contract_id, ContractReport(contract_id))
+
+    def hold(self, kind: str, row, reason: str, customer: str | None, contract: str | None,
+             message: str = "") -> None:
+        self.held.append(Held(row.file, row.row, row.id, reason, kind, message, customer, contract))
+        self.rows.append(_Row(kind, customer, contract, "held"))
+
+    def dispose(self, kind: str, customer: str | None, contract: str | None, disposition: str) -> None:
+        self.rows.append(_Row(kind, customer, contract, disposition))
+
+
+def rate_card_for(repo: Repo, contract: Contract | None) -> RateCard | None:
+    if contract is not None and contract.labor.rate_card:
+        return repo.rate_cards.get(contract.labor.rate_card)
+    return repo.default_rate_card
+
+
+def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list[Diagnostic]]:
+    state = _State(month=month, repo=repo)
+    assigner = Assigner(repo)
+    counts = Counts(activity.devices, activity.users, month.end)
+    for bad in activity.bad_rows:
+        if bad.kind in ("time_entries", "charges"):
+            state.held.append(Held(bad.file, bad.row, bad.id, bad.reason, bad.kind, bad.message,
+                                   _customer_of_bad(bad)))
+            state.rows.append(_Row(bad.kind, _customer_of_bad(bad), None, "held"))
+    for dup in activity.duplicates:
+        if dup.kind in ("time_entries", "charges"):
+            state.held.append(Held(dup.file, dup.row, dup.id, dup.reason, dup.kind, dup.message))
+            state.rows.append(_Row(dup.kind, None, None, "held"))
+
+    prepaid_draws: dict[str, list[tuple[Draw, _Priced]]] = defaultdict(list)
+    for entry in activity.time_entries:
+        _time_entry(state, assigner, entry, prepaid_draws)
+    tickets_by_contract = _tickets(state, assigner, activity.tickets)
+
+    for contract in sorted(repo.contracts.values(), key=lambda c: c.id):
+        _contract_lines(state, contract, counts, prepaid_draws.get(contract.id, []),
+                        tickets_by_contract.get(contract.id, []))
+    _labor_lines(state)
+    for charge in activity.charges:
+        _charge(state, assigner, charge)
+    _no_rate_warnings(state)
+    _expiring(state)
+    fixed_report = _fixed_price_reports(state, prepaid_draws)
+
+    # rules, per contract, on the base lines
+    for contract in sorted(repo.contracts.values(), key=lambda c: c.id):
+        if not (contract.rules or contract.pricing):
+            continue
+        if contract.status != "active" or not _in_effect_in(contract, month):
+            continue
+        base = [l for l in state.lines if l.contract == contract.id]
+        metrics = _metrics(state, contract, counts, tickets_by_contract.get(contract.id, []))
+        rule_lines, report = apply_rules(repo, contract, base, metrics)
+        state.lines.extend(rule_lines)
+        state.warnings.extend(report.warnings)
+        rep = state.report(contract.id)
+        rep.metrics = metrics
+        rep.amounts = report.amounts
+        rep.trace = report.trace
+
+    result = _assemble(state, activity)
+    result.fixed_price = fixed_report
+    return result, state.diags
+
+
+def _customer_of_bad(bad) -> str | None:
+    return getattr(bad, "customer", None)
+
+
+def _in_effect_in(contract: Contract, month: Month) -> bool:
+    end = contract.end or date.max
+    return contract.start <= month.end and end >= month.start
+
+
+def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
+                prepaid: dict[str, list[tuple[Draw, _Priced]]]) -> None:
+    month = state.month
+    in_month = month.contains(e.date)
+    after = e.date > month.end
+    contract, problem = assigner.assign(e.customer, e.contract, e.date)
+    cid = contract.id if contract else None
+    if after or (not in_month and (problem or contract is None
+                                   or contract.type not in PREPAID_TYPES)):
+        state.dispose("time_entries", e.customer, cid, "other_period")
+        return
+    if problem:
+        if problem == "unknown_contract":
+            msg = f"contract '{e.contract}' does not exist or is not {e.customer}'s"
+        else:
+            msg = (f"contract '{cid}' is {contract.status} or does not cover {e.date} "
+                   f"({contract.start} to {contract.end or 'open-ended'})")
+        if in_month:
+            state.hold("time_entries", e, problem, e.customer, cid, msg)
+        else:
+            state.dispose("time_entries", e.customer, cid, "other_period")
+        return
+    if not e.billable:
+        state.dispose("time_entries", e.customer, cid, "non_billable" if in_month else "other_period")
+        return
+    if contract is not None and contract.labor.approval_required and not e.approved:
+        if in_month:
+            state.hold("time_entries", e, "pending_approval", e.customer, cid,
+                       "not approved; approve it in the PSA or it stays off the invoice")
+        else:
+            state.dispose("time_entries", e.customer, cid, "other_period")
+        return
+    hours, rounding = billable_hours(e.hours, contract)
+    priced = _Priced(e, contract, hours, rounding)
+    card = rate_card_for(state.repo, contract)
+    excluded = contract is not None and (e.work_type in contract.labor.excluded_work_types
+                                         or e.role in contract.labor.excluded_roles)
+    if contract is None or contract.type == "time_and_materials" or excluded:
+        priced.rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
+        if priced.rate is None:
+            state.no_rate[(cid, e.customer, e.role)].append(e)
+            state.hold("time_entries", e, "no_rate", e.customer, cid,
+                       f"no rate for role '{e.role}'")
+            return
+        state.labor[(cid, e.customer, e.role, e.work_type, priced.rate.unit_price)].append(priced)
+        state.hours[cid or ""]["hours"] += hours
+        state.hours[cid or ""][f"hours.{e.work_type}"] += hours
+        state.dispose("time_entries", e.customer, cid, "billed")
+        return
+    if contract.type in COVERED_TYPES:
+        if in_month:
+            state.report(contract.id).notes.append(
+                f"{e.id} {e.date} {fmt_qty(hours)}h {e.role}/{e.work_type}: covered by the contract")
+        state.dispose("time_entries", e.customer, cid, "covered" if in_month else "other_period")
+        if contract.type == "fixed_price":
+            prepaid[contract.id].append((Draw(e.id, e.date, hours, in_month), priced))
+        return
+    # block_hours / retainer: a draw on the prepaid balance
+    multiplier = work_type_multiplier(e.work_type, contract, card)
+    need = hours * multiplier
+    overage_price = None
+    money_retainer = contract.type == "retainer" and contract.retainer.amount is not None
+    overage_rate = (contract.block_hours.overage_rate if contract.type == "block_hours"
+                    else contract.retainer.overage_rate)
+    if money_retainer or overage_rate is None:
+        priced.rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
+        if priced.rate is None:
+            if in_month:
+                state.no_rate[(cid, e.customer, e.role)].append(e)
+                state.hold("time_entries", e, "no_rate", e.customer, cid,
+                           f"no rate for role '{e.role}' to price work beyond the prepaid balance")
+            else:
+                state.dispose("time_entries", e.customer, cid, "other_period")
+            return
+    if money_retainer:
+        need = money(hours * priced.rate.unit_price)
+        overage_price = Decimal(1)
+    else:
+        overage_price = overage_rate if overage_rate is not None else priced.rate.rate
+    draw = Draw(e.id, e.date, need, in_month, overage_price)
+    prepaid[contract.id].append((draw, priced))
+    if in_month:
+        state.hours[cid]["hours"] += hours
+        state.hours[cid][f"hours.{e.work_type}"] += hours
+    # the disposition is known only after the replay; recorded in _contract_lines
+
+
+def _tickets(state: _State, assigner: Assigner, tickets) -> dict[str, list[Ticket]]:
+    out: dict[str, list[Ticket]] = defaultdict(list)
+    for t in tickets:
+        day = t.created.date()
+        if day > state.month.end:
+            continue
+        contract, problem = assigner.assign(t.customer, t.contract, day)
+        if contract is not None and problem is None:
+            out[contract.id].append(t)
+    return out
+
+
+def _contract_lines(state: _State, contract: Contract, counts: Counts,
+                    draws: list[tuple[Draw, _Priced]], tickets: list[Ticket]) -> None:
+    month = state.month
+    state.lines.extend(service_lines(contract, month, counts))
+    state.lines.extend(fixed_lines(contract, month))
+    state.lines.extend(device_lines(contract, month, counts))
+    result = None
+    card = rate_card_for(state.repo, contract)
+    currency = card.currency if card else "USD"
+    if contract.type == "block_hours" and contract.block_hours is not None and contract.status == "active":
+        result = replay_block_hours(contract, [d for d, _ in draws], month)
+    elif contract.type == "retainer" and contract.retainer is not None and contract.status == "active":
+        result = replay_retainer(contract, [d for d, _ in draws], month, currency)
+    elif contract.type == "per_ticket" and contract.per_ticket is not None and contract.status == "active":
+        ticket_draws = [Draw(t.id, t.created.date(), Decimal(1), month.contains(t.created.date()))
+                        for t in tickets]
+        result = replay_per_ticket(contract, ticket_draws, month)
+    if result is None:
+        return
+    state.lines.extend(result.lines)
+    state.warnings.extend(result.warnings)
+    if _in_effect_in(contract, month) or result.balance.opening or result.balance.closing:
+        state.balances.append(result.balance)
+    state.report(contract.id).notes.extend(result.balance.movements)
+    if contract.type in PREPAID_TYPES:
+        for draw, priced in draws:
+            e = priced.entry
+            if not draw.in_month:
+                state.dispose("time_entries", e.customer, contract.id, "other_period")
+            elif draw.over > 0:
+                state.dispose("time_entries", e.customer, contract.id, "billed")
+            else:
+                state.dispose("time_entries", e.customer, contract.id, "drawn")
+
+
+def _labor_lines(state: _State) -> None:
+    for (cid, customer, role, work_type, unit), group in sorted(
+            state.labor.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2], kv[0][3], kv[0][4])):
+        in_month = [p for p in group if state.month.contains(p.entry.date)]
+        if not in_month:
+            continue
+        qty = sum((p.hours for p in in_month), ZERO)
+        rate = in_month[0].rate
+        mult = f" x {fmt_qty(rate.multiplier)}" if rate.multiplier != 1 else ""
+        explain = [f"rate: {rate.source}; multiplier {fmt_qty(rate.multiplier)}"
+                   f" -> unit price {rate.rate}{mult} = {unit}"]
+        for p in sorted(in_month, key=lambda p: (p.entry.date, p.entry.id)):
+            note = f" ({p.rounding})" if p.rounding else ""
+            explain.append(f"{p.entry.id} {p.entry.date}: {fmt_qty(p.entry.hours)}h -> "
+                           f"{fmt_qty(p.hours)}h{note}")
+        description = f"Labor: {role}, {work_type}"
+        if cid is None:
+            description += " (no contract in place)"
+        state.lines.append(Line(contract=cid, kind="labor", description=description,
+                                quantity=qty, unit_price=unit, amount=money(qty * unit),
+                                sources=tuple(sorted(p.entry.id for p in in_month)),
+                                explain=tuple(explain),
+                                loc=rate.rule.loc if rate.rule else None, customer=customer))
+
+
+def _charge(state: _State, assigner: Assigner, c: Charge) -> None:
+    if not state.month.contains(c.date):
+        state.dispose("charges", c.customer, c.contract, "other_period")
+        return
+    contract, problem = assigner.assign(c.customer, c.contract, c.date)
+    cid = contract.id if contract else None
+    if problem:
+        state.hold("charges", c, problem, c.customer, cid,
+                   f"contract '{c.contract}' cannot take this charge ({problem})")
+        return
+    product = state.repo.products.get(c.product)
+    blocked = blocking_entry(state.repo.contracts_of(c.customer), c.product, product, c.date)
+    if blocked is not None:
+        owner, entry = blocked
+        what = f"product {c.product}" if entry.product else f"category {entry.category}"
+        message = (f"charge {c.id} ({c.file}:{c.row}) for {c.product} is blocked by contract "
+                   f"'{owner.id}': {what} is blocklisted at {entry.loc}")
+        state.hold("charges", c, "blocklisted", c.customer, cid, message)
+        state.warnings.append(Warning("blocklisted", owner.id, ERROR, message))
+        return
+    price = charge_price(contract, c.product, product, c.unit_price, c.date)
+    if price is None:
+        state.hold("charges", c, "no_price", c.customer, cid,
+                   f"product {c.product} has no catalog price and the row gives no unit_price")
+        state.warnings.append(Warning("no_price", cid, ERROR,
+                                      f"charge {c.id} ({c.file}:{c.row}): product {c.product} has "
+                                      "no price; add it to the Catalog or give unit_price",
+                                      customer=c.customer))
+        return
+    name = product.name if product else c.product
+    state.lines.append(Line(
+        contract=cid, kind="charge", description=f"{name} ({c.product})" + (
+            f": {c.description}" if c.description else ""),
+        quantity=c.quantity, unit_price=price.unit_price, amount=money(c.quantity * price.unit_price),
+        sources=(c.id,), explain=(f"{c.id} {c.date}: {price.source}",), customer=c.customer))
+    state.dispose("charges", c.customer, cid, "billed")
+
+
+def _no_rate_warnings(state: _State) -> None:
+    for (cid, customer, role), entries in sorted(state.no_rate.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])):
+        rows = ", ".join(f"{e.file}:{e.row}" for e in sorted(entries, key=lambda e: (e.file, e.row))[:5])
+        more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
+        where = f"contract '{cid}'" if cid else "the default rate card (no contract in place)"
+        state.warnings.append(Warning(
+            "no_rate", cid, ERROR,
+            f"{len(entries)} time entr{'y' if len(entries) == 1 else 'ies'} for role '{role}' have no "
+            f"rate under {where} ({rows}{more}); add the role to the rate card or a labor.rates rule",
+            customer=customer))
+
+
+def _expiring(state: _State) -> None:
+    from datetime import timedelta
+    month = state.month
+    for c in state.repo.contracts.values():
+        if c.status != "active" or c.end is None or c.renewal_notice_days is None:
+            continue
+        notice = c.end - timedelta(days=c.renewal_notice_days)
+        if notice <= month.end and c.end >= month.start and c.start <= month.end:
+            auto = "renews automatically" if c.renewal_auto else "does not renew automatically"
+            state.warnings.append(Warning(
+                "contract_expiring", c.id, WARNING,
+                f"ends {c.end} and {auto}; the renewal notice date was {notice} "
+                f"({c.renewal_notice_days} days before the end)"))
+
+
+def _fixed_price_reports(state: _State, draws: dict[str, list[tuple[Draw, _Priced]]]) -> list[dict]:
+    out = []
+    for c in sorted(state.repo.contracts.values(), key=lambda c: c.id):
+        if c.type != "fixed_price" or c.fixed_price is None or c.status != "active" \
+                or not _in_effect_in(c, state.month):
+            continue
+        used = sum((d.need for d, _ in draws.get(c.id, []) if d.date <= state.month.end), ZERO)
+        rate = money(c.fixed_price.amount / used) if used > 0 else None
+        note = f"hours used since {c.start}: {fmt_qty(used)}"
+        if c.estimated_hours:
+            pct = (used * 100 / c.estimated_hours).quantize(Decimal("0.1"))
+            note += f" of {fmt_qty(c.estimated_hours)} estimated ({fmt_qty(pct)}%)"
+        if rate is not None:
+            note += f"; effective hourly rate {rate} ({c.fixed_price.amount} / {fmt_qty(used)}h)"
+        state.report(c.id).notes.insert(0, note)
+        out.append({"contract": c.id, "hours_used": fmt_qty(used),
+                    "estimated_hours": fmt_qty(c.estimated_hours) if c.estimated_hours else None,
+                    "effective_rate": str(rate) if rate is not None else None})
+    return out
+
+
+def _metrics(state: _State, contract: Contract, counts: Counts, tickets: list[Ticket]) -> dict[str, Decimal]:
+    month = state.month
+    metrics: dict[str, Decimal] = {}
+    for key, value in state.hours.get(contract.id, {}).items():
+        metrics[key] = value
+    metrics.setdefault("hours", ZERO)
+    per_type = counts.devices.get(contract.customer, {})
+    metrics["devices"] = Decimal(sum(per_type.values()))
+    for type_, n in per_type.items():
+        metrics[f"devices.{type_}"] = Decimal(n)
+    metrics["users"] = Decimal(counts.user_count(contract.customer))
+    in_month = [t for t in tickets if month.contains(t.created.date())]
+    metrics["tickets"] = Decimal(len(in_month))
+    for t in in_month:
+        key = f"tickets.{t.priority}"
+        metrics[key] = metrics.get(key, ZERO) + 1
+    metrics["months"] = Decimal(whole_months(contract.start, month.end))
+    for key in ("sla.breaches", "sla.response_breaches", "sla.resolution_breaches"):
+        metrics.setdefault(key, ZERO)
+    return metrics
+
+
+def _assemble(state: _State, activity: Activity) -> Preview:
+    repo = state.repo
+    invoices: dict[str, Invoice] = {}
+    default_card = repo.default_rate_card
+
+    def invoice_for(customer: str) -> Invoice:
+        if customer not in invoices:
+            invoices[customer] = Invoice(customer, default_card.currency if default_card else "USD")
+        return invoices[customer]
+
+    for line in state.lines:
+        customer = repo.contracts[line.contract].customer if line.contract else line.customer
+        invoice_for(customer).lines.append(line)
+    for w in state.warnings:
+        customer = repo.contracts[w.contract].customer if w.contract else w.customer
+        invoice_for(customer).warnings.append(w)
+    for inv in invoices.values():
+        inv.lines.sort(key=Line.sort_key)
+        inv.warnings.sort(key=lambda w: (w.contract or "", w.code, w.message))
+    counts: dict[str, dict[str, int]] = {}
+    for kind in ("time_entries", "charges"):
+        per = {"read": activity.rows_read.get(kind, 0)}
+        for d in DISPOSITIONS:
+            per[d] = 0
+        counts[kind] = per
+    for row in state.rows:
+        counts[row.kind][row.disposition] += 1
+    return Preview(
+        start=str(state.month.start), end=str(state.month.end),
+        invoices=[invoices[c] for c in sorted(invoices)],
+        balances=sorted(state.balances, key=lambda b: b.contract),
+        held=sorted(state.held, key=lambda h: (h.kind, h.file, h.row)),
+        dispositions=counts, reports=state.reports,
+        rows=[(r.kind, r.customer, r.contract, r.disposition) for r in state.rows])

@@ -1,0 +1,69 @@
+"""Applying a contract's rules (SPEC 3) to its base invoice lines."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Sequence
+
+from ..model import Contract
+from ..number import ZERO
+from ..repo import Repo
+from .result import Line, Warning
+
+# Which base line kinds feed which rule-language amount.
+AMOUNT_OF_KIND = {"labor": "labor", "overage": "overage", "service": "services",
+                  "device": "device_fees", "charge": "charges"}
+
+
+@dataclass
+class RulesReport:
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    trace: list = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def base_amounts(lines: Sequence[Line]) -> dict[str, Decimal]:
+    amounts = {name: ZERO for name in ("labor", "overage", "services", "device_fees",
+                                       "charges", "total")}
+    for line in lines:
+        name = AMOUNT_OF_KIND.get(line.kind)
+        if name:
+            amounts[name] += line.amount
+        amounts["total"] += line.amount
+    return amounts
+
+
+def program(repo: Repo, contract: Contract) -> tuple:
+    """The contract's statements: its named rules in listed order, then pricing:."""
+    from ..checks import parse_contract_pricing
+    statements: list = []
+    for ref in contract.rules:
+        rule = repo.rules.get(ref.name)
+        if rule is not None:
+            statements.extend(rule.statements)
+    pricing, _ = parse_contract_pricing(contract)
+    statements.extend(pricing)
+    return tuple(statements)
+
+
+def apply_rules(repo: Repo, contract: Contract, base: Sequence[Line],
+                metrics: dict[str, Decimal]) -> tuple[list[Line], RulesReport]:
+    from ..rules import RuleError, evaluate
+
+    report = RulesReport(amounts=base_amounts(base))
+    statements = program(repo, contract)
+    if not statements:
+        return [], report
+    try:
+        result = evaluate(statements, metrics, report.amounts)
+    except RuleError as exc:
+        where = f" at {exc.loc}" if getattr(exc, "loc", None) else ""
+        report.warnings.append(Warning("rule_error", contract.id, "error",
+                                       f"a pricing rule could not be computed{where}: {exc}"))
+        return [], report
+    report.trace = list(result.trace)
+    lines = [Line(contract=contract.id, kind=r.kind, description=r.description,
+                  quantity=r.quantity, unit_price=r.unit_price, amount=r.amount,
+                  explain=(f"{r.kind} from the rule at {r.loc}",), loc=r.loc)
+             for r in result.lines]
+    return lines, report
