@@ -37,10 +37,11 @@ def generate(path: Path, rows: int) -> None:
         for i in range(rows):
             month, day = 1 + i % 12, 1 + (i // 12) % 28
             c = CUSTOMERS[i % len(CUSTOMERS)]
+            quarters = i % 32 + 1                     # 0.25 .. 8.00 hours, as text
+            hours = f"{quarters // 4}.{quarters % 4 * 25:02d}"
             fh.write(f"TE-{i},2026-{month:02d}-{day:02d},{c},{c}-managed,T-{i // 7},"
-                     f"tech{i % 40},{ROLES[i % 4]},{WORK[(i // 4) % 4]},"
-                     f"{(i % 32 + 1) // 4}.{(i % 32 + 1) % 4 * 25:02d},{'true' if i % 9 else 'false'},true,"
-                     f"Work on ticket T-{i // 7}\n")
+                     f"tech{i % 40},{ROLES[i % 4]},{WORK[(i // 4) % 4]},{hours},"
+                     f"{'true' if i % 9 else 'false'},true,Work on ticket T-{i // 7}\n")
 
 
 def main() -> None:

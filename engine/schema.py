@@ -91,25 +91,84 @@ def validate_document(doc: Document) -> list[Diagnostic]:
     return sorted(set(out))
 
 
+def _where(doc: Document, path: tuple) -> str:
+    """How a message names the place: the dotted path, or the document's kind
+    at the top level ("unknown key 'nmae' in Contract" reads better than
+    "in document")."""
+    if not path and isinstance(doc.data, dict) and isinstance(doc.data.get("kind"), str):
+        return str(doc.data["kind"])
+    return describe_path(path)
+
+
+def _loader_problem(doc: Document, path: tuple) -> Diagnostic | None:
+    """The loader's own diagnostic for a value it refused (and left as None).
+
+    Why: a disallowed tag (``!!python/object``) or a number YAML would misread
+    (``0777``, ``1e3``) is reported by the loader and the value becomes None;
+    the schema then sees "nothing" and would add a second, misleading error
+    ("expected text, found nothing"). Re-deriving the loader's diagnostic for
+    that one node lets the run's de-duplication fold the two into one while the
+    document still counts as invalid. None when the value is a genuine null.
+    """
+    line, col = doc.mark(path)
+    if not 0 < line <= len(doc.lines):
+        return None
+    source = doc.lines[line - 1][col - 1:]
+    if not source or source[0] not in "!0123456789+-." or source.startswith("!!null"):
+        return None
+    try:
+        import yaml
+
+        from . import yamlload
+
+        for event in yaml.parse("\n".join(doc.lines), Loader=yamlload._Loader):
+            mark = getattr(event, "start_mark", None)
+            if mark is None or (mark.line + 1, mark.column + 1) != (line, col):
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                node = yamlload._Node("scalar", line, col, value=event.value,
+                                      style=event.style or "", tag=event.tag,
+                                      plain=bool(event.implicit[0]), done=True)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                node = yamlload._Node(kind, line, col, tag=event.tag, done=True)
+            else:
+                continue
+            scratch = yamlload.Document(file=doc.file, index=doc.index, data=None,
+                                        line=line, col=col, lines=doc.lines)
+            found: list[Diagnostic] = []
+            yamlload._Builder(scratch, found).build(node, path)
+            same = [d for d in found if (d.line, d.col) == (line, col) and d.is_error]
+            return same[0] if len(same) == 1 else None
+    except Exception:  # noqa: BLE001 - only a nicer message is at stake; fall back
+        return None
+    return None
+
+
 def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
     if error.validator not in ("additionalProperties", "required", "type"):
         friendly = friendly_message(error)
         if friendly:
             path = tuple(error.absolute_path)
-            line, col = doc.mark(path)
+            line, col = (doc.key_mark(path) if isinstance(error.instance, dict)
+                         else doc.mark(path))
             return [Diagnostic(doc.file, line, col, "bad-value", ERROR,
-                               f"{describe_path(path)}: {friendly}")]
+                               f"{_where(doc, path)}: {friendly}")]
     if error.validator in ("anyOf", "oneOf") and error.context:
         deepest = best_match(error.context)
         return _diagnostic(doc, deepest)
     path = tuple(error.absolute_path)
-    where = describe_path(path)
+    where = _where(doc, path)
     keyword = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
     hint = schema.get("x-hint")
 
     def at(p: tuple, message: str, code: str = "schema", key: bool = False) -> Diagnostic:
+        # A problem with a whole mapping (a missing key, a forbidden combination)
+        # points at the key that names it: a block mapping's own position is its
+        # first child's line, which would blame an innocent key.
+        key = key or (isinstance(value, dict) and p == path)
         line, col = doc.key_mark(p) if key else doc.mark(p)
         if hint and not message.endswith(hint):
             message = f"{message}; {hint}"
@@ -129,11 +188,22 @@ def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(error.message)
         prop = schema.get("properties", {}).get(missing, {})
-        about = prop.get("description", "") if isinstance(prop, dict) else ""
-        about = f" ({about.split('. ')[0].rstrip('.')})" if about else ""
-        return [at(path, f"{where}: missing required key '{missing}'{about}",
+        prop = prop if isinstance(prop, dict) else {}
+        options = prop.get("enum") or prop.get("examples") or []
+        if prop.get("enum"):
+            fix = f"add {missing}: (one of {', '.join(map(str, options))})"
+        else:
+            about = str(prop.get("description", "")).split(". ")[0].rstrip(".")
+            fix = f"add {missing}:" + (f" ({about})" if about else "")
+            if "const" in prop:
+                fix = f"add {missing}: {prop['const']}"
+        return [at(path, f"{where}: missing required key '{missing}'; {fix}",
                    code="missing-key")]
     if keyword == "type":
+        if value is None:
+            refused = _loader_problem(doc, path)
+            if refused is not None:
+                return [refused]
         expected = error.validator_value
         expected = [expected] if isinstance(expected, str) else list(expected)
         if path in doc.bool_words and "string" in expected:
@@ -143,7 +213,8 @@ def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
         if isinstance(value, Decimal) and "string" in expected and "number" not in expected:
             return [at(path, f"{where}: {value} is a number, but text is expected here; "
                              f"quote it: \"{value}\"")]
-        return [at(path, f"{where}: expected {_or(expected)}, found {_type_name(value)}")]
+        fix = "; give a value or remove the key" if value is None else ""
+        return [at(path, f"{where}: expected {_or(expected)}, found {_type_name(value)}{fix}")]
     if keyword == "enum":
         options = [str(o) for o in error.validator_value]
         return [at(path, f"{where}: {_show(value)} is not one of {', '.join(options)}"

@@ -179,7 +179,11 @@ def open_intervals(sla: str, start: dt.datetime, end: dt.datetime) -> list[tuple
     return out
 
 
-def subtract(intervals, pauses):
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+def subtract(intervals: list[Interval], pauses: list[Interval]) -> list[Interval]:
+    """Remove paused time from business-hour intervals."""
     out = []
     for a, b in intervals:
         pieces = [(a, b)]
@@ -198,7 +202,7 @@ def subtract(intervals, pauses):
     return out
 
 
-def add_business(sla: str, start: dt.datetime, minutes: int, pauses=()) -> dt.datetime:
+def add_business(sla: str, start: dt.datetime, minutes: int, pauses: tuple | list = ()) -> dt.datetime:
     """The instant at which ``minutes`` of running SLA clock have elapsed."""
     horizon = start + dt.timedelta(days=3)
     while True:
@@ -210,7 +214,7 @@ def add_business(sla: str, start: dt.datetime, minutes: int, pauses=()) -> dt.da
         horizon += dt.timedelta(days=7)
 
 
-def elapsed_minutes(sla: str, start: dt.datetime, end: dt.datetime, pauses=()) -> Decimal:
+def elapsed_minutes(sla: str, start: dt.datetime, end: dt.datetime, pauses: tuple | list = ()) -> Decimal:
     total = sum(((b - a) for a, b in subtract(open_intervals(sla, start, end), list(pauses))),
                 dt.timedelta())
     return Decimal(int(total.total_seconds())) / 60
@@ -229,7 +233,7 @@ def month_days(year: int, month: int, weekdays_only: bool = True) -> list[dt.dat
     return out
 
 
-def local(day: dt.date, hh: int, mm: int, tz=ET) -> dt.datetime:
+def local(day: dt.date, hh: int, mm: int, tz: dt.tzinfo = ET) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hh, mm), tz).astimezone(UTC)
 
 
@@ -243,17 +247,17 @@ def stamp(t: dt.datetime | None, offset: str) -> str:
 
 
 def qty(d: Decimal) -> str:
-    text = format(d.normalize(), "f")
-    return text
+    """Hours as a PSA writes them: ``1.5``, ``0.25``, ``2`` (no trailing zeros)."""
+    return format(d.normalize(), "f")
 
 
-def pick_role(weights=(("technician", 55), ("engineer", 30), ("senior_engineer", 12),
+def pick_role(weights: tuple[tuple[str, int], ...] = (("technician", 55), ("engineer", 30), ("senior_engineer", 12),
                        ("project_manager", 3))) -> str:
     roles, w = zip(*weights)
     return RNG.choices(roles, w)[0]
 
 
-def pick_work_type(weights=(("remote", 74), ("onsite", 16), ("after_hours", 10))) -> str:
+def pick_work_type(weights: tuple[tuple[str, int], ...] = (("remote", 74), ("onsite", 16), ("after_hours", 10))) -> str:
     kinds, w = zip(*weights)
     return RNG.choices(kinds, w)[0]
 
@@ -293,7 +297,7 @@ def build_ticket(cust: Customer, created: dt.datetime, priority: str, outcome: s
     sla = sla_column or ticket_sla(cust, created)
     resp_t, res_t = TARGETS[sla][priority] if sla else (120, 1440)
 
-    def later(minutes: float, pauses=()) -> dt.datetime:
+    def later(minutes: float, pauses: list | tuple = ()) -> dt.datetime:
         minutes = max(1, int(minutes))
         if sla:
             return add_business(sla, created, minutes, pauses)
@@ -380,10 +384,11 @@ def scenario_tickets() -> list[Ticket]:
     c = BY_ID
     s: list[Ticket] = []
     # Riverside EHR upgrade: priced by the ticket-specific rate in riverside-tm
-    ehr = build_ticket(c["riverside-clinic"], local(dt.date(2026, 10, 5), 9, 0, CT), "medium",
+    ehr = build_ticket(c["riverside-clinic"], local(dt.date(2026, 10, 5), 9, 0, CT), "low",
                        contract="riverside-tm", title="EHR upgrade to v22 (quoted project)")
     ehr.id = "T-24817"
-    ehr.resolved = local(dt.date(2026, 10, 23), 15, 30, CT)
+    ehr.pauses = []
+    ehr.resolved = local(dt.date(2026, 10, 16), 15, 30, CT)   # 77.5 of 80 business hours: met
     s.append(ehr)
     # Harbor: exactly two breached targets in October -> SLA credit 10% of services
     h = c["harbor-dental"]
@@ -467,8 +472,8 @@ class Entry:
     description: str = ""
 
 
-def entry(day, cust, role, work_type, hours, *, contract="", ticket="", billable=True,
-          approved=True, description="") -> Entry:
+def entry(day: dt.date, cust: str, role: str, work_type: str, hours: str, *, contract: str = "",
+          ticket: str = "", billable: bool = True, approved: bool = True, description: str = "") -> Entry:
     return Entry(day, cust, contract, ticket, RNG.choice(STAFF[role]), role, work_type,
                  Decimal(hours), billable, approved,
                  description or RNG.choice(WORK_NOTES[work_type]))
@@ -572,10 +577,13 @@ def scenario_entries(tickets: list[Ticket]) -> list[Entry]:
     # Riverside: EHR upgrade ticket at its quoted rate
     for day, role, wt, h in [(D(2026, 10, 5), "engineer", "remote", "3"), (D(2026, 10, 6), "engineer", "onsite", "5"),
                              (D(2026, 10, 7), "senior_engineer", "remote", "2.5"),
-                             (D(2026, 10, 19), "engineer", "after_hours", "4"),
-                             (D(2026, 10, 20), "technician", "onsite", "3.5")]:
+                             (D(2026, 10, 10), "engineer", "after_hours", "4"),
+                             (D(2026, 10, 15), "technician", "onsite", "3.5")]:
         e.append(entry(day, "riverside-clinic", role, wt, h, contract="riverside-tm", ticket="T-24817",
                        description="EHR upgrade to v22 (quoted project)"))
+    # Riverside: travel by a role without its own rate -> the flat work_type rate (55.00, no multiplier)
+    e.append(entry(D(2026, 10, 14), "riverside-clinic", "project_manager", "travel", "1", contract="riverside-tm",
+                   description="Travel to clinic for EHR go-live planning"))
     # Riverside: entries the practice manager has not approved yet -> held pending_approval
     rv = [t for t in tickets if t.customer == "riverside-clinic"]
     for day, role, wt, h in [(D(2026, 9, 29), "technician", "remote", "1"),

@@ -42,7 +42,6 @@ __all__ = ["load_activity"]
 # all-unique values gains nothing from caching and must not double the memory.
 _CACHE_LIMIT = 200_000
 _MAX_HOURS = Decimal(24)
-_ABSENT = sys.maxsize          # column index of an optional column not in the file
 _SPACES = re.compile(r"\s+")
 
 
@@ -245,12 +244,12 @@ def _plan(header: list[str], header_line: int, display: str, spec: KindSpec,
                         f"keep only one")
     missing = [c for c in spec.required if c not in found]
     if missing:
-        hints = "".join(did_you_mean(m, names) for m in missing)
-        which = ", ".join(f"'{m}'" for m in missing)
+        which = ", ".join(f"'{m}'" + (f" ({hint[2:]})" if (hint := did_you_mean(m, names))
+                                      else "") for m in missing)
         them = "them" if len(missing) > 1 else "it"
         problems.append(
             f"missing required column{'s' if len(missing) > 1 else ''} {which} "
-            f"(found: {', '.join(names) or 'none'}){hints}; add {them} or rename the "
+            f"(found: {', '.join(names) or 'none'}); add {them} or rename the "
             f"column that holds {them}")
     if problems:
         res.fail(Diagnostic(display, header_line, 0, "activity_missing_column", ERROR,
@@ -398,13 +397,13 @@ def _dedupe(spec: KindSpec, rows: list[Any], displays: dict[str, str]
         for i, r in enumerate(group):
             j = next(j for j, c in enumerate(canons) if c != canons[i])
             other = group[j]
-            diff = ", ".join(
-                f"{f} {_show(getattr(r, f))!r} here vs {_show(getattr(other, f))!r}"
+            diff = "; ".join(
+                f"{f} {_show(getattr(r, f))!r} here, {_show(getattr(other, f))!r} there"
                 for f, a, b in zip(fields, canons[i], canons[j]) if a != b)
             where = ", ".join(f"{o.file}:{o.row}" for o in group if o is not r)
-            msg = (f"{label} also appears at {where} with different content ({diff} at "
-                   f"{other.file}:{other.row}); all {len(group)} copies are {fate} — keep "
-                   f"one correct row for it")
+            msg = (f"{label} also appears at {where} with different content (vs "
+                   f"{other.file}:{other.row}: {diff}); all {len(group)} copies are {fate} "
+                   f"— keep one correct row for it")
             conflicts.append(BadRow(kind, r.file, r.row, row_id, "conflicting_duplicate", msg))
             diags.append(Diagnostic(displays[r.file], r.row, 0,
                                     "activity_conflicting_duplicate", ERROR, msg))

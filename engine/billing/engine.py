@@ -154,6 +154,13 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
     return result, state.diags
 
 
+def _not_in_effect(contract: Contract, day: date) -> str:
+    if contract.status != "active":
+        return f"contract '{contract.id}' is {contract.status}; reassign the row or reactivate the contract"
+    return (f"contract '{contract.id}' runs {contract.start} to {contract.end or 'open-ended'} and "
+            f"does not cover {day}; reassign the row or correct the contract dates")
+
+
 def _customer_of_bad(bad) -> str | None:
     return getattr(bad, "customer", None)
 
@@ -176,10 +183,10 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
         return
     if problem:
         if problem == "unknown_contract":
-            msg = f"contract '{e.contract}' does not exist or is not {e.customer}'s"
+            msg = (f"contract '{e.contract}' does not exist or is not {e.customer}'s; "
+                   "fix the contract column in the PSA")
         else:
-            msg = (f"contract '{cid}' is {contract.status} or does not cover {e.date} "
-                   f"({contract.start} to {contract.end or 'open-ended'})")
+            msg = _not_in_effect(contract, e.date)
         if in_month:
             state.hold("time_entries", e, problem, e.customer, cid, msg)
         else:
@@ -313,6 +320,8 @@ def _labor_lines(state: _State) -> None:
             explain.append(f"{p.entry.id} {p.entry.date}: {fmt_qty(p.entry.hours)}h -> "
                            f"{fmt_qty(p.hours)}h{note}")
         description = f"Labor: {role}, {work_type}"
+        if rate.rule is not None:
+            description += f" at the contract rate for {_rule_words(rate.rule)}"
         if cid is None:
             description += " (no contract in place)"
         state.lines.append(Line(contract=cid, kind="labor", description=description,
@@ -320,6 +329,16 @@ def _labor_lines(state: _State) -> None:
                                 sources=tuple(sorted(p.entry.id for p in in_month)),
                                 explain=tuple(explain),
                                 loc=rate.rule.loc if rate.rule else None, customer=customer))
+
+
+def _rule_words(rule) -> str:
+    if rule.ticket is not None:
+        return f"ticket {rule.ticket}"
+    if rule.role is not None and rule.work_type is not None:
+        return f"{rule.role} {rule.work_type} work"
+    if rule.role is not None:
+        return f"the {rule.role} role"
+    return f"{rule.work_type} work"
 
 
 def _charge(state: _State, assigner: Assigner, c: Charge) -> None:
@@ -330,7 +349,8 @@ def _charge(state: _State, assigner: Assigner, c: Charge) -> None:
     cid = contract.id if contract else None
     if problem:
         state.hold("charges", c, problem, c.customer, cid,
-                   f"contract '{c.contract}' cannot take this charge ({problem})")
+                   _not_in_effect(contract, c.date) if contract else
+                   f"contract '{c.contract}' does not exist or is not {c.customer}'s")
         return
     product = state.repo.products.get(c.product)
     blocked = blocking_entry(state.repo.contracts_of(c.customer), c.product, product, c.date)

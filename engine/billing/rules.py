@@ -57,9 +57,8 @@ def apply_rules(repo: Repo, contract: Contract, base: Sequence[Line],
     try:
         result = evaluate(statements, metrics, report.amounts)
     except RuleError as exc:
-        where = f" at {exc.loc}" if getattr(exc, "loc", None) else ""
         report.warnings.append(Warning("rule_error", contract.id, "error",
-                                       f"a pricing rule could not be computed{where}: {exc}"))
+                                       f"a pricing rule could not be computed: {exc}"))
         return [], report
     report.trace = list(result.trace)
     lines = [Line(contract=contract.id, kind=r.kind, description=r.description,

@@ -27,7 +27,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from engine.diagnostics import ERROR, Diagnostic, Loc
 from engine.number import D
 from engine.rules.ast import (
-    COND_TYPES, EXPR_TYPES, Adjustment, And, Arith, BoolLit, Call, Cap, Compare,
+    COND_TYPES, Adjustment, And, Arith, BoolLit, Call, Cap, Compare,
     ComputedCharge, Cond, Credit, DateLit, Expr, Minimum, Name, Neg, Not, Num, Or,
     Rule, Statement, Str, Target, Tier, TieredCharge, Truthy, When,
 )
@@ -182,10 +182,6 @@ class _Builder(Transformer_NonRecursive):
         if isinstance(node, (Str, DateLit, BoolLit)):
             self._type_error(node.loc, f"{what} needs numbers, not `{_short(node)}`")
         return node
-
-    @staticmethod
-    def _text(tok: Token) -> str:
-        return str(tok)
 
     # atoms -----------------------------------------------------------------
     @v_args(meta=True)
