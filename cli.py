@@ -71,6 +71,19 @@ def preview(root, period, activity, profile, customers, contracts, fmt, output, 
            customers=customers, contracts=contracts, fmt=fmt, output=output, strict=strict)
 
 
+@cli.command()
+@click.argument("contract")
+@root_option
+@click.option("--period", metavar="YYYY-MM", help="Month to explain (default: latest in the activity).")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of activity CSV exports (default: examples/activity in the repo).")
+@click.option("--profile", default=None, help="Import profile: autotask, connectwise or a file.")
+def explain(contract, root, period, activity, profile) -> None:
+    """How each line of one contract's invoice was computed."""
+    _guard(app.run_explain, root=root, contract=contract, period=period, activity=activity,
+           profile=profile)
+
+
 def main() -> None:
     cli(prog_name="tenor")
 

@@ -38,13 +38,11 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
     return 1 if any(d.is_error for d in diags) else 0
 
 
-def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
-                customers: Sequence[str], contracts: Sequence[str], fmt: str,
-                output: str | None, strict: bool) -> int:
+def _load_for_preview(root: str | None, period: str | None, activity: str | None,
+                      profile: str | None):
+    """Shared by preview and explain: (repo, activity, month, activity diagnostics) or an exit code."""
     from .activity import load_activity
-    from .billing import Month, preview
-    from .billing.select import select
-    from .report.preview import RENDERERS
+    from .billing import Month
 
     repo_root = resolve_root(root)
     if repo_root is None:
@@ -58,11 +56,11 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
         click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
                    "before previewing invoices", err=True)
         return 1
-    folder = Path(activity) if activity else repo_root / "examples" / "activity"
     if profile:
         click.echo("tenor: --profile is not supported yet; export the canonical columns "
                    "(see SPEC section 4)", err=True)
         return 2
+    folder = Path(activity) if activity else repo_root / "examples" / "activity"
     act, act_diags = load_activity(folder, display_prefix=activity or _display(folder))
     for d in act_diags:
         click.echo(str(d), err=True)
@@ -79,6 +77,20 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
                        "contract-only lines", err=True)
             return 1
         month = Month(*latest)
+    return repo, act, month, act_diags
+
+
+def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
+                customers: Sequence[str], contracts: Sequence[str], fmt: str,
+                output: str | None, strict: bool) -> int:
+    from .billing import preview
+    from .billing.select import select
+    from .report.preview import RENDERERS
+
+    loaded = _load_for_preview(root, period, activity, profile)
+    if isinstance(loaded, int):
+        return loaded
+    repo, act, month, act_diags = loaded
     unknown = [c for c in contracts if c not in repo.contracts]
     for c in unknown:
         click.echo(f"tenor: --contract {c}: no such contract", err=True)
@@ -94,6 +106,25 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     has_error = any(d.is_error for d in act_diags) or any(
         w.severity == "error" for inv in result.invoices for w in inv.warnings)
     return 1 if strict and has_error else 0
+
+
+def run_explain(root: str | None, contract: str, period: str | None, activity: str | None,
+                profile: str | None) -> int:
+    from .billing import preview
+    from .diagnostics import did_you_mean
+    from .report.explain import render_explain
+
+    loaded = _load_for_preview(root, period, activity, profile)
+    if isinstance(loaded, int):
+        return loaded
+    repo, act, month, _ = loaded
+    if contract not in repo.contracts:
+        click.echo(f"tenor: no contract '{contract}'{did_you_mean(contract, repo.contracts)}; "
+                   "`tenor contracts` lists them", err=True)
+        return 2
+    result, _ = preview(repo, act, month)
+    sys.stdout.write(render_explain(result, repo.contracts[contract]))
+    return 0
 
 
 def _display(folder: Path) -> str:

@@ -58,7 +58,8 @@ def one_default_rate_card(repo: Repo) -> Iterator[Diagnostic]:
         for card in defaults[1:]:
             yield _at(card.doc, ("default",), "default-rate-card",
                       f"RateCard '{card.id}' is marked default, but so is '{defaults[0].id}' "
-                      f"({defaults[0].loc}); exactly one RateCard may be the default")
+                      f"({defaults[0].loc}); exactly one RateCard may be the default: remove "
+                      "default: true from all but one")
     elif not defaults and repo.rate_cards:
         card = sorted(repo.rate_cards.values(), key=lambda r: r.loc)[0]
         yield _at(card.doc, (), "default-rate-card",
@@ -106,17 +107,16 @@ def references_resolve(repo: Repo) -> Iterator[Diagnostic]:
         doc = c.doc
         if c.sla is not None and c.sla not in repo.slas:
             yield _at(doc, ("sla",), "unknown-reference",
-                      f"SLA '{c.sla}' is not defined{did_you_mean(c.sla, repo.slas)}; "
-                      "define it in contracts.d/ or fix the id")
+                      f"SLA '{c.sla}' is not defined; fix the id or define an SLA with this id "
+                      f"in contracts.d/{did_you_mean(c.sla, repo.slas)}")
         if c.labor.rate_card is not None and c.labor.rate_card not in repo.rate_cards:
             yield _at(doc, ("labor", "rate_card"), "unknown-reference",
-                      f"RateCard '{c.labor.rate_card}' is not defined"
-                      f"{did_you_mean(c.labor.rate_card, repo.rate_cards)}")
+                      f"RateCard '{c.labor.rate_card}' is not defined; fix the id, define a RateCard "
+                      "with this id in contracts.d/, or remove rate_card: to use the default "
+                      f"rate card{did_you_mean(c.labor.rate_card, repo.rate_cards)}")
         for ref in c.rules:
             if ref.name not in repo.rules:
-                yield ref.loc.error("unknown-rule",
-                                    f"rule '{ref.name}' is not defined in rules/*.rules"
-                                    f"{did_you_mean(ref.name, repo.rules)}")
+                yield ref.loc.error("unknown-rule", _unknown_rule_message(repo, ref.name))
         for i, o in enumerate(c.price_overrides):
             yield from _product_ref(repo, doc, ("price_overrides", i), o.product, o.category, categories)
         for i, b in enumerate(c.blocklist):
@@ -127,15 +127,34 @@ def _product_ref(repo: Repo, doc: Document, path: tuple, product: str | None,
                  category: str | None, categories: set[str]) -> Iterator[Diagnostic]:
     if product is not None and product not in repo.products:
         yield _at(doc, path + ("product",), "unknown-reference",
-                  f"product '{product}' is not in any Catalog{did_you_mean(product, repo.products)}")
+                  f"product '{product}' is not in any Catalog; fix the SKU or add the product "
+                  f"to a Catalog{did_you_mean(product, repo.products)}")
     if category is not None and category not in categories:
         yield _at(doc, path + ("category",), "unknown-reference",
-                  f"category '{category}' is used by no product in the Catalog"
-                  f"{did_you_mean(category, categories)}")
+                  f"category '{category}' is used by no product in the Catalog; fix the name or "
+                  f"give a Catalog product this category{did_you_mean(category, categories)}")
     if product is None and category is None:
         yield _at(doc, path, "bad-value", "give either product: SKU or category: NAME")
     if product is not None and category is not None:
         yield _at(doc, path, "bad-value", "give product or category, not both")
+
+
+def _unknown_rule_message(repo: Repo, name: str) -> str:
+    """Why a rule name does not resolve, and the fix.
+
+    A rule whose file has a syntax error is not loaded; saying only "not
+    defined" would send the reader looking for a missing rule that is right
+    there, so point at the file with the error instead.
+    """
+    import re
+
+    pattern = re.compile(r"^\s*rule\s+" + re.escape(name) + r"\s*\{", re.M)
+    for source in repo.rule_sources:
+        if pattern.search(source.text):
+            return (f"rule '{name}' in {source.file} could not be read because of the error "
+                    f"reported there; fix that error")
+    return (f"rule '{name}' is not defined in rules/*.rules; fix the name or define it with "
+            f"`rule {name} {{ ... }}` in a file under rules/{did_you_mean(name, repo.rules)}")
 
 
 @check("alternatives")
@@ -155,7 +174,8 @@ def exclusive_alternatives(repo: Repo) -> Iterator[Diagnostic]:
                           "a retainer allocates either hours: N or amount: MONEY each month; give exactly one")
             if r.unused == "rollover_capped" and r.rollover_limit is None:
                 yield _at(doc, ("retainer", "unused"), "bad-value",
-                          "unused: rollover_capped needs rollover_limit: the most that may carry over")
+                          "unused: rollover_capped needs a limit; add rollover_limit: N (the most "
+                          "that may carry over), or use unused: rollover to carry everything")
         for i, s in enumerate(c.services):
             raw = doc.data["services"][i]
             if "quantity" in raw and "per" in raw:
@@ -193,7 +213,8 @@ def one_default_contract(repo: Repo) -> Iterator[Diagnostic]:
                     yield _at(b.doc, ("default",), "default-contract",
                               f"customer '{customer}' has two default contracts in effect on {overlap}: "
                               f"'{a.id}' ({a.loc.file}) and '{b.id}'; at most one may be the default "
-                              "on any date")
+                              "on any date: remove default: true from one, or change the dates "
+                              "so they do not overlap")
 
 
 @check("schedule-sum")
@@ -206,7 +227,7 @@ def schedule_sums(repo: Repo) -> Iterator[Diagnostic]:
         if total != fp.amount:
             yield _at(c.doc, ("fixed_price", "schedule"), "schedule-sum",
                       f"the schedule adds up to {total}, but fixed_price.amount is {fp.amount}; "
-                      f"make them equal (difference {fp.amount - total})")
+                      f"make them equal (difference {fp.amount - total})", key=True)
 
 
 @check("block-dates")
@@ -217,7 +238,9 @@ def block_dates(repo: Repo) -> Iterator[Diagnostic]:
         for i, b in enumerate(c.block_hours.blocks):
             if b.expires is not None and b.expires < b.date:
                 yield _at(c.doc, ("block_hours", "blocks", i, "expires"), "block-dates",
-                          f"block expires {b.expires}, before it was bought on {b.date}")
+                          f"block expires {b.expires}, before it was bought on {b.date}; "
+                          "set expires on or after the purchase date, or remove it to use "
+                          "the contract end")
 
 
 @check("sla-calendar")

@@ -189,9 +189,8 @@ def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
         missing = error.message.split("'")[1] if "'" in error.message else str(error.message)
         prop = schema.get("properties", {}).get(missing, {})
         prop = prop if isinstance(prop, dict) else {}
-        options = prop.get("enum") or prop.get("examples") or []
         if prop.get("enum"):
-            fix = f"add {missing}: (one of {', '.join(map(str, options))})"
+            fix = f"add {missing}: (one of {', '.join(map(str, prop['enum']))})"
         else:
             about = str(prop.get("description", "")).split(". ")[0].rstrip(".")
             fix = f"add {missing}:" + (f" ({about})" if about else "")

@@ -250,6 +250,14 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     else:
         overage_price = overage_rate if overage_rate is not None else priced.rate.rate
     draw = Draw(e.id, e.date, need, in_month, overage_price)
+    if in_month:
+        unit = "" if money_retainer else " balance hours"
+        how = (f"{fmt_qty(hours)}h x {priced.rate.unit_price}" if money_retainer
+               else f"{fmt_qty(hours)}h x multiplier {fmt_qty(multiplier)}")
+        state.report(contract.id).notes.append(
+            f"{e.id} {e.date} {e.role}/{e.work_type}: {fmt_qty(e.hours)}h"
+            + (f" -> {fmt_qty(hours)}h ({rounding})" if rounding else "")
+            + f"; draws {how} = {fmt_qty(need)}{unit}")
     prepaid[contract.id].append((draw, priced))
     if in_month:
         state.hours[cid]["hours"] += hours
@@ -292,7 +300,6 @@ def _contract_lines(state: _State, contract: Contract, counts: Counts,
     state.warnings.extend(result.warnings)
     if _in_effect_in(contract, month) or result.balance.opening or result.balance.closing:
         state.balances.append(result.balance)
-    state.report(contract.id).notes.extend(result.balance.movements)
     if contract.type in PREPAID_TYPES:
         for draw, priced in draws:
             e = priced.entry

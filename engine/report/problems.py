@@ -13,9 +13,21 @@ def summary(diags: Sequence[Diagnostic]) -> dict:
             "problems": [d.as_json() for d in diags]}
 
 
+def text_line(d: Diagnostic) -> str:
+    """``file:line:col: level: message (code)``.
+
+    A message with a source excerpt (a rule syntax error's caret) spans several
+    lines; the code goes at the end of the *first* line, so every problem's
+    head line keeps the ``... (code)`` form that editors and grep match, and the
+    caret stays directly under the column it points at.
+    """
+    head, sep, rest = d.message.partition("\n")
+    return f"{d.location()}: {d.severity}: {head} ({d.code}){sep}{rest}"
+
+
 def write_text(diags: Sequence[Diagnostic], out: TextIO, files_checked: int) -> None:
     for d in diags:
-        out.write(f"{d}\n")
+        out.write(text_line(d) + "\n")
     errors = sum(1 for d in diags if d.is_error)
     warnings = len(diags) - errors
     if diags:
