@@ -84,6 +84,100 @@ def explain(contract, root, period, activity, profile) -> None:
            profile=profile)
 
 
+@cli.command()
+@root_option
+@click.option("--period", metavar="YYYY-MM", help="One month (default: latest in the activity).")
+@click.option("--from", "first", metavar="YYYY-MM", help="First month of a range.")
+@click.option("--to", "last", metavar="YYYY-MM", help="Last month of a range.")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of activity CSV exports (default: examples/activity in the repo).")
+@click.option("--profile", default=None, help="Import profile: autotask, connectwise or a file.")
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only these customers.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def revenue(root, period, first, last, activity, profile, customers, fmt) -> None:
+    """Billed, recognised and deferred revenue per contract and month."""
+    _guard(app.run_revenue, root=root, period=period, first=first, last=last, activity=activity,
+           profile=profile, customers=customers, fmt=fmt)
+
+
+# ---------------------------------------------------------- contract operations
+# (diff, contracts, renewals, balances, new: engine/commands/)
+
+@cli.command()
+@root_option
+@click.option("--base", required=True, metavar="GITREF", help="The revision to compare against.")
+@click.option("--head", default=None, metavar="GITREF",
+              help="The revision under review (default: the working tree, WORKTREE).")
+@click.option("--period", metavar="YYYY-MM", help="Month to preview (default: latest in the activity).")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of activity CSV exports (default: examples/activity in the repo).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True, help="markdown suits a pull-request comment.")
+@click.option("--all", "show_all", is_flag=True, help="Also list customers whose bill does not change.")
+def diff(root, base, head, period, activity, fmt, show_all) -> None:
+    """Billing impact of a change: preview both revisions, per customer and contract."""
+    from engine.commands.diff import run_diff
+    _guard(run_diff, root=root, base=base, head=head, period=period, activity=activity, fmt=fmt,
+           show_all=show_all)
+
+
+@cli.command()
+@root_option
+@click.option("--where", "where", default=None, metavar="COND",
+              help='A rule-language condition, e.g. \'type == "block_hours" and end < 2026-12-31\'.')
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def contracts(root, where, fmt) -> None:
+    """List contracts, optionally filtered with --where."""
+    from engine.commands.contracts import run_contracts
+    _guard(run_contracts, root=root, where=where, fmt=fmt)
+
+
+@cli.command()
+@root_option
+@click.option("--within", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
+              help="Contracts ending within this many days of --as-of.")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Default: today.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def renewals(root, within, as_of, fmt) -> None:
+    """Active contracts ending soon, with auto-renew and notice dates."""
+    from engine.commands.renewals import run_renewals
+    _guard(run_renewals, root=root, within=within, as_of=as_of, fmt=fmt)
+
+
+@cli.command()
+@root_option
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="Default: the last day of the latest month in the activity.")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of activity CSV exports (default: examples/activity in the repo).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def balances(root, as_of, activity, fmt) -> None:
+    """Prepaid balances: used, remaining, monthly burn and forecast exhaustion."""
+    from engine.commands.balances import run_balances
+    _guard(run_balances, root=root, as_of=as_of, activity=activity, fmt=fmt)
+
+
+@cli.command()
+@click.argument("new_id", metavar="ID")
+@root_option
+@click.option("--from", "source", required=True, metavar="CONTRACT_ID",
+              help="The contract to copy (a template).")
+@click.option("--customer", required=True, metavar="C", help="The new contract's customer.")
+@click.option("--start", default=None, metavar="YYYY-MM-DD",
+              help="Default: the first day of next month.")
+@click.option("--months", type=click.IntRange(min=1, max=1200), default=None, metavar="N",
+              help="Term length (default: the source's length in months, or 12).")
+def new(new_id, root, source, customer, start, months) -> None:
+    """Clone a contract into contracts.d/CUSTOMER/ID.yaml, keeping its comments."""
+    from engine.commands.new import run_new
+    _guard(run_new, root=root, new_id=new_id, source=source, customer=customer, start=start,
+           months=months)
+
+
 def main() -> None:
     cli(prog_name="tenor")
 

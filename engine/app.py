@@ -127,6 +127,41 @@ def run_explain(root: str | None, contract: str, period: str | None, activity: s
     return 0
 
 
+def run_revenue(root: str | None, period: str | None, first: str | None, last: str | None,
+                activity: str | None, profile: str | None, customers: Sequence[str],
+                fmt: str) -> int:
+    from .billing import Month
+    from .report.revenue import RENDERERS
+    from .revenue import revenue
+
+    if period and (first or last):
+        click.echo("tenor: give either --period or --from/--to, not both", err=True)
+        return 2
+    loaded = _load_for_preview(root, period or last or first, activity, profile)
+    if isinstance(loaded, int):
+        return loaded
+    repo, act, month, _ = loaded
+    try:
+        start = Month.parse(first) if first else month
+        end = Month.parse(last) if last else (month if not first else month)
+    except ValueError as exc:
+        click.echo(f"tenor: {exc}", err=True)
+        return 2
+    if first and not last:
+        latest = act.latest_month()
+        end = Month(*latest) if latest else start
+    if end < start:
+        click.echo(f"tenor: --to {end} is before --from {start}", err=True)
+        return 2
+    months = revenue(repo, act, start, end)
+    if customers:
+        wanted = set(customers)
+        for m in months:
+            m.rows = [r for r in m.rows if r.customer in wanted]
+    sys.stdout.write(RENDERERS[fmt](months))
+    return 0
+
+
 def _display(folder: Path) -> str:
     from .repo import display_path
     return display_path(folder)

@@ -76,8 +76,25 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
-def load_repo(root: Path | None, extra_files: Iterable[Path] = ()) -> tuple[Repo, list[Diagnostic]]:
+def load_repo(root: Path | None, extra_files: Iterable[Path] = (), *,
+              display_root: Path | None = None) -> tuple[Repo, list[Diagnostic]]:
+    """Load every document under ``root``.
+
+    ``display_root``: show files under ``root`` as paths under this folder
+    instead of relative to the working directory. ``tenor diff`` loads a git
+    revision exported to a temporary folder and passes ``Path()`` so that its
+    files read ``contracts.d/x.yaml``, as in the repository.
+    """
     repo = Repo(root=root)
+
+    def shown_as(path: Path) -> str:
+        if display_root is not None and root is not None:
+            try:
+                return (display_root / path.relative_to(root)).as_posix()
+            except ValueError:
+                pass
+        return display_path(path)
+
     diags: list[Diagnostic] = []
     files: list[Path] = []
     if root is not None:
@@ -88,7 +105,7 @@ def load_repo(root: Path | None, extra_files: Iterable[Path] = ()) -> tuple[Repo
             files.append(extra)
             seen.add(extra.resolve())
     for path in files:
-        shown = display_path(path)
+        shown = shown_as(path)
         repo.files.append(shown)
         docs, problems = load_file(path, shown)
         diags.extend(problems)
@@ -96,7 +113,7 @@ def load_repo(root: Path | None, extra_files: Iterable[Path] = ()) -> tuple[Repo
             diags.extend(_add_document(repo, doc))
     if root is not None and (root / "rules").is_dir():
         for path in sorted((root / "rules").rglob("*.rules")):
-            diags.extend(_load_rule_file(repo, path))
+            diags.extend(_load_rule_file(repo, path, shown_as(path)))
     return repo, diags
 
 
@@ -121,10 +138,10 @@ def _add_document(repo: Repo, doc: Document) -> list[Diagnostic]:
     return problems
 
 
-def _load_rule_file(repo: Repo, path: Path) -> list[Diagnostic]:
+def _load_rule_file(repo: Repo, path: Path, shown: str | None = None) -> list[Diagnostic]:
     from .rules import parse_rules_file
 
-    shown = display_path(path)
+    shown = shown or display_path(path)
     repo.files.append(shown)
     try:
         raw = path.read_bytes()

@@ -34,22 +34,26 @@ class Draw:
 @dataclass
 class Ledger:
     unit: str
-    moves: list[tuple[date, str, Decimal, str]] = field(default_factory=list)
+    moves: list[tuple[date, str, Decimal, str, str | None]] = field(default_factory=list)
+    # lot key -> (price paid for the lot, units in it): what revenue recognition needs
+    lots: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
-    def add(self, day: date, kind: str, amount: Decimal, note: str) -> None:
+    def add(self, day: date, kind: str, amount: Decimal, note: str, lot: str | None = None) -> None:
         if amount:
-            self.moves.append((day, kind, amount, note))
+            self.moves.append((day, kind, amount, note, lot))
 
     def balance(self, contract: str, month: Month) -> Balance:
         result = Balance(contract=contract, unit=self.unit)
         opening = ZERO
-        for day, kind, amount, note in self.moves:
+        for day, kind, amount, note, lot in self.moves:
             sign = 1 if kind == "added" else -1
             if day < month.start:
                 opening += sign * amount
             elif day <= month.end:
                 setattr(result, kind, getattr(result, kind) + amount)
                 result.movements.append(f"{day} {kind} {fmt_qty(amount)} {self.unit}: {note}")
+                result.events.append((day, kind, amount, lot))
+        result.lots = dict(self.lots)
         result.opening = opening
         result.closing = opening + result.added - result.used - result.forfeited
         return result
@@ -63,6 +67,7 @@ class _Lot:
     remaining: Decimal
     label: str
     order: int
+    key: str = ""
 
 
 @dataclass
@@ -86,7 +91,7 @@ def _draw_from(lots: list[_Lot], draw: Draw, ledger: Ledger) -> None:
         lot.remaining -= take
         need -= take
         draw.drawn += take
-        ledger.add(draw.date, "used", take, f"{draw.id} from {lot.label}")
+        ledger.add(draw.date, "used", take, f"{draw.id} from {lot.label}", lot.key)
     draw.over = need
 
 
@@ -94,7 +99,8 @@ def _expire(lots: list[_Lot], before: date, ledger: Ledger) -> None:
     """Forfeit what is left of every lot whose last usable day is before ``before``."""
     for lot in lots:
         if lot.expires < before and lot.remaining > 0:
-            ledger.add(lot.expires, "forfeited", lot.remaining, f"{lot.label} expired {lot.expires}")
+            ledger.add(lot.expires, "forfeited", lot.remaining, f"{lot.label} expired {lot.expires}",
+                       lot.key)
             lot.remaining = ZERO
 
 
@@ -125,15 +131,18 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
     lines: list[Line] = []
     if bh.opening_as_of is not None and bh.opening_hours is not None:
         lots.append(_Lot(bh.opening_as_of, last_day, bh.opening_hours,
-                         f"opening balance as of {bh.opening_as_of}", -1))
-        ledger.add(bh.opening_as_of, "added", bh.opening_hours, "opening balance")
+                         f"opening balance as of {bh.opening_as_of}", -1, "opening"))
+        ledger.lots["opening"] = (ZERO, bh.opening_hours)
+        ledger.add(bh.opening_as_of, "added", bh.opening_hours, "opening balance", "opening")
     for i, block in enumerate(sorted(bh.blocks, key=lambda b: (b.date, b.loc))):
         if block.date > month.end:
             continue
         expires = block.expires or last_day
         label = f"block of {fmt_qty(block.hours)}h bought {block.date}"
-        lots.append(_Lot(block.date, expires, block.hours, label, i))
-        ledger.add(block.date, "added", block.hours, label)
+        key = f"block:{i}"
+        lots.append(_Lot(block.date, expires, block.hours, label, i, key))
+        ledger.lots[key] = (block.price, block.hours)
+        ledger.add(block.date, "added", block.hours, label, key)
         if month.contains(block.date):
             lines.append(Line(
                 contract=contract.id, kind="block_purchase",
@@ -157,7 +166,7 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
         if bh.opening_as_of is not None and d.date <= bh.opening_as_of:
             d.drawn = d.need
     used = sum((d.drawn + d.over for d in replay if d.date <= month.end), ZERO)
-    purchased = sum((amount for day, kind, amount, _ in ledger.moves
+    purchased = sum((amount for day, kind, amount, _, _ in ledger.moves
                      if kind == "added" and day <= month.end), ZERO)
     result = PrepaidResult(balance=balance, lines=lines + _overage_lines(contract, draws, "hours"),
                            used_to_date=used, purchased_to_date=purchased)
@@ -190,29 +199,32 @@ def replay_retainer(contract: Contract, draws: list[Draw], month: Month,
     by_month: dict[Month, list[Draw]] = {}
     for d in sorted(draws, key=lambda d: (d.date, d.id)):
         by_month.setdefault(Month.of(d.date), []).append(d)
-    carried = ZERO
+    lots: list[_Lot] = []      # oldest first: carried units are drawn before new ones
     lines: list[Line] = []
     for m in months_between(first, last):
         alloc_day = max(m.start, contract.start)
-        ledger.add(alloc_day, "added", allocation, f"allocation for {m}")
+        key = f"allocation:{m}"
+        ledger.lots[key] = (r.fee, allocation)
+        lots.append(_Lot(alloc_day, date.max, allocation, f"allocation for {m}", len(lots), key))
+        ledger.add(alloc_day, "added", allocation, f"allocation for {m}", key)
         if m == month:
             lines.append(Line(contract=contract.id, kind="retainer_fee",
                               description=f"Retainer fee {m} ({fmt_qty(allocation)} "
                                           f"{unit} allocated)",
                               quantity=Decimal(1), unit_price=r.fee, amount=money(r.fee)))
-        current = allocation
         for d in by_month.get(m, []):
             need = d.need
-            from_carried = min(need, carried)
-            carried -= from_carried
-            need -= from_carried
-            from_current = min(need, current)
-            current -= from_current
-            need -= from_current
+            for lot in lots:
+                if need <= 0:
+                    break
+                take = min(need, lot.remaining)
+                if take > 0:
+                    lot.remaining -= take
+                    need -= take
+                    ledger.add(d.date, "used", take, f"{d.id} from {lot.label}", lot.key)
             d.drawn = d.need - need
             d.over = need
-            ledger.add(d.date, "used", d.drawn, f"{d.id}")
-        unused = carried + current
+        unused = sum((lot.remaining for lot in lots), ZERO)
         if r.unused == "rollover":
             keep = unused
         elif r.unused == "rollover_capped":
@@ -222,8 +234,17 @@ def replay_retainer(contract: Contract, draws: list[Draw], month: Month,
         period_end = m.end if contract.end is None else min(m.end, contract.end)
         if contract.end is not None and m.end >= contract.end:
             keep = ZERO   # nothing carries past the contract's end
-        ledger.add(period_end, "forfeited", unused - keep, f"unused at the end of {m}")
-        carried = keep
+        forfeit = unused - keep
+        for lot in lots:          # the oldest units go first
+            if forfeit <= 0:
+                break
+            take = min(forfeit, lot.remaining)
+            if take > 0:
+                lot.remaining -= take
+                forfeit -= take
+                ledger.add(period_end, "forfeited", take, f"{lot.label} unused at the end of {m}",
+                           lot.key)
+        lots = [lot for lot in lots if lot.remaining > 0]
     balance = ledger.balance(contract.id, month)
     lines.extend(_overage_lines(contract, draws, unit if not money_mode else "work"))
     if money_mode:  # a money overage is the uncovered T&M value itself
@@ -245,8 +266,10 @@ def replay_per_ticket(contract: Contract, tickets: list[Draw], month: Month) -> 
         if p.date > month.end:
             continue
         label = f"bundle of {fmt_qty(p.tickets)} tickets bought {p.date}"
-        lots.append(_Lot(p.date, last_day, p.tickets, label, i))
-        ledger.add(p.date, "added", p.tickets, label)
+        key = f"bundle:{i}"
+        lots.append(_Lot(p.date, last_day, p.tickets, label, i, key))
+        ledger.lots[key] = (p.price, p.tickets)
+        ledger.add(p.date, "added", p.tickets, label, key)
         if month.contains(p.date):
             lines.append(Line(contract=contract.id, kind="block_purchase",
                               description=f"Bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
@@ -259,13 +282,15 @@ def replay_per_ticket(contract: Contract, tickets: list[Draw], month: Month) -> 
         if usable:
             usable[0].remaining -= 1
             t.drawn = Decimal(1)
-            ledger.add(t.date, "used", Decimal(1), f"ticket {t.id} from {usable[0].label}")
+            ledger.add(t.date, "used", Decimal(1), f"ticket {t.id} from {usable[0].label}",
+                       usable[0].key)
         else:
             t.over = Decimal(1)
     if contract.end is not None and contract.end <= month.end:
         for lot in lots:
             if lot.remaining > 0:
-                ledger.add(contract.end, "forfeited", lot.remaining, f"{lot.label} unused at contract end")
+                ledger.add(contract.end, "forfeited", lot.remaining,
+                           f"{lot.label} unused at contract end", lot.key)
                 lot.remaining = ZERO
     billed = sorted((t for t in tickets if t.in_month and t.over > 0), key=lambda t: t.id)
     if billed:

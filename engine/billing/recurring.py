@@ -80,7 +80,8 @@ def service_lines(contract: Contract, month: Month, counts: Counts) -> list[Line
         explain = (f"service '{s.id}' at {s.loc}: {fmt_qty(qty)} x {s.price}"
                    + (f" x {days}/{period_days}" if prorated else "") + f" = {amount}",)
         lines.append(Line(contract=contract.id, kind="service", description=desc, quantity=qty,
-                          unit_price=s.price, amount=amount, explain=explain, loc=s.loc))
+                          unit_price=s.price, amount=amount, explain=explain, loc=s.loc,
+                          spread=(effect_start, effect_end)))
     return lines
 
 

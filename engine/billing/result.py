@@ -26,6 +26,8 @@ class Line:
     explain: tuple[str, ...] = field(default=(), compare=False)
     loc: Loc | None = field(default=None, compare=False)
     customer: str = ""   # set for lines with no contract in place
+    # the days whose service this line pays for (services), for revenue recognition
+    spread: tuple | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         return (self.contract or "", KIND_ORDER.index(self.kind), self.description,
@@ -63,6 +65,9 @@ class Balance:
     forfeited: Decimal = Decimal(0)
     closing: Decimal = Decimal(0)
     movements: list[str] = field(default_factory=list)   # for explain
+    # structured movements in the month and the lots they touch, for revenue recognition
+    events: list[tuple] = field(default_factory=list)     # (day, kind, amount, lot key)
+    lots: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
 
 @dataclass

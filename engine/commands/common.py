@@ -1,0 +1,87 @@
+"""Small helpers the contract-operation commands share.
+
+Why a module of its own: every command needs the same three steps (find the
+repo, load and check it, read the activity) with the same messages, and the
+messages are part of the interface users learn.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..activity import Activity, load_activity, parse_date
+from ..activity.values import BadValue
+from ..checks import run_checks
+from ..diagnostics import Diagnostic
+from ..repo import Repo, display_path, load_repo
+from ..validate import resolve_root
+
+
+class UsageError(Exception):
+    """A bad option value: reported on stderr, exit 2."""
+
+
+def no_root_message() -> str:
+    return ("tenor: no contracts repo found: no contracts.d/ folder here or in any parent folder; "
+            "run tenor inside your contracts repo or pass --root DIR")
+
+
+def repo_root(root: str | None) -> Path | None:
+    return resolve_root(root)
+
+
+def load_checked(root: Path, display_root: Path | None = None) -> tuple[Repo, list[Diagnostic]]:
+    """Load and run every validate check, as ``tenor validate`` does (sorted, deduplicated)."""
+    repo, diags = load_repo(root, display_root=display_root)
+    return repo, sorted(set(diags + run_checks(repo)))
+
+
+def warn_if_invalid(diags: list[Diagnostic]) -> None:
+    """Listing commands still work on a repo with errors, but say that they skipped documents."""
+    errors = sum(1 for d in diags if d.is_error)
+    if errors:
+        click.echo(f"tenor: warning: the contracts have {errors} error(s); documents with schema "
+                   "errors are left out. Run `tenor validate` for details.", err=True)
+
+
+def read_activity(root: Path, activity: str | None) -> tuple[Activity, Path]:
+    """Load the activity folder (default examples/activity), echoing its problems to stderr."""
+    folder = Path(activity) if activity else root / "examples" / "activity"
+    act, diags = load_activity(folder, display_prefix=activity or display_path(folder))
+    for d in diags:
+        click.echo(str(d), err=True)
+    return act, folder
+
+
+def option_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except BadValue as exc:
+        raise UsageError(f"tenor: {option}: {exc}") from exc
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part / whole as a percentage with one decimal, half-up; None when whole is 0."""
+    if whole == 0:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.1"))
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar month arithmetic; the day is clamped to the target month's last day."""
+    import calendar
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
