@@ -178,6 +178,22 @@ def new(new_id, root, source, customer, start, months) -> None:
            months=months)
 
 
+@cli.command()
+@root_option
+@click.option("--period", metavar="YYYY-MM", help="Tickets created in this month (default: latest).")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of activity CSV exports (default: examples/activity in the repo).")
+@click.option("--profile", default=None, help="Import profile: autotask, connectwise or a file.")
+@click.option("--as-of", "as_of", metavar="DATETIME",
+              help="Judge open tickets at this time (default: the end of the month).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+def sla(root, period, activity, profile, as_of, fmt) -> None:
+    """SLA response and resolution per ticket, breaches per contract."""
+    _guard(app.run_sla, root=root, period=period, activity=activity, profile=profile,
+           as_of=as_of, fmt=fmt)
+
+
 def main() -> None:
     cli(prog_name="tenor")
 

@@ -162,6 +162,53 @@ def run_revenue(root: str | None, period: str | None, first: str | None, last: s
     return 0
 
 
+def parse_as_of(text: str):
+    """An instant (with offset), a wall-clock time in each SLA's timezone, or a date."""
+    import datetime as dt
+
+    from .activity import BadValue, parse_date, parse_iso_datetime
+    text = text.strip()
+    try:
+        return parse_iso_datetime(text)
+    except BadValue:
+        pass
+    try:
+        return parse_date(text)
+    except BadValue:
+        pass
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date or datetime; write 2026-10-31, "
+                         "2026-10-31T18:00 or 2026-10-31T18:00:00-04:00") from None
+    if value.tzinfo is not None:
+        raise ValueError(f"{text!r}: write the offset as Z or +HH:MM")
+    return value
+
+
+def run_sla(root: str | None, period: str | None, activity: str | None, profile: str | None,
+            as_of: str | None, fmt: str) -> int:
+    from .sla.render import RENDERERS
+    from .sla.report import sla_report
+
+    loaded = _load_for_preview(root, period, activity, profile)
+    if isinstance(loaded, int):
+        return loaded
+    repo, act, month, _ = loaded
+    when = None
+    if as_of:
+        try:
+            when = parse_as_of(as_of)
+        except ValueError as exc:
+            click.echo(f"tenor: --as-of: {exc}", err=True)
+            return 2
+    report = sla_report(repo, act, month, when)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    sys.stdout.write(RENDERERS[fmt](report))
+    return 0
+
+
 def _display(folder: Path) -> str:
     from .repo import display_path
     return display_path(folder)

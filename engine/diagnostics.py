@@ -34,7 +34,10 @@ class Diagnostic:
         return self.file
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.severity}: {self.message} ({self.code})"
+        # a message with a source excerpt (a caret line) keeps "(code)" on its
+        # first line, so the caret stays under its column
+        head, sep, rest = self.message.partition("\n")
+        return f"{self.location()}: {self.severity}: {head} ({self.code}){sep}{rest}"
 
     def as_json(self) -> dict:
         return {"file": self.file, "line": self.line, "column": self.col,

@@ -100,51 +100,6 @@ def _where(doc: Document, path: tuple) -> str:
     return describe_path(path)
 
 
-def _loader_problem(doc: Document, path: tuple) -> Diagnostic | None:
-    """The loader's own diagnostic for a value it refused (and left as None).
-
-    Why: a disallowed tag (``!!python/object``) or a number YAML would misread
-    (``0777``, ``1e3``) is reported by the loader and the value becomes None;
-    the schema then sees "nothing" and would add a second, misleading error
-    ("expected text, found nothing"). Re-deriving the loader's diagnostic for
-    that one node lets the run's de-duplication fold the two into one while the
-    document still counts as invalid. None when the value is a genuine null.
-    """
-    line, col = doc.mark(path)
-    if not 0 < line <= len(doc.lines):
-        return None
-    source = doc.lines[line - 1][col - 1:]
-    if not source or source[0] not in "!0123456789+-." or source.startswith("!!null"):
-        return None
-    try:
-        import yaml
-
-        from . import yamlload
-
-        for event in yaml.parse("\n".join(doc.lines), Loader=yamlload._Loader):
-            mark = getattr(event, "start_mark", None)
-            if mark is None or (mark.line + 1, mark.column + 1) != (line, col):
-                continue
-            if isinstance(event, yaml.ScalarEvent):
-                node = yamlload._Node("scalar", line, col, value=event.value,
-                                      style=event.style or "", tag=event.tag,
-                                      plain=bool(event.implicit[0]), done=True)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-                node = yamlload._Node(kind, line, col, tag=event.tag, done=True)
-            else:
-                continue
-            scratch = yamlload.Document(file=doc.file, index=doc.index, data=None,
-                                        line=line, col=col, lines=doc.lines)
-            found: list[Diagnostic] = []
-            yamlload._Builder(scratch, found).build(node, path)
-            same = [d for d in found if (d.line, d.col) == (line, col) and d.is_error]
-            return same[0] if len(same) == 1 else None
-    except Exception:  # noqa: BLE001 - only a nicer message is at stake; fall back
-        return None
-    return None
-
-
 def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
     if error.validator not in ("additionalProperties", "required", "type"):
         friendly = friendly_message(error)
@@ -199,10 +154,8 @@ def _diagnostic(doc: Document, error: ValidationError) -> list[Diagnostic]:
         return [at(path, f"{where}: missing required key '{missing}'; {fix}",
                    code="missing-key")]
     if keyword == "type":
-        if value is None:
-            refused = _loader_problem(doc, path)
-            if refused is not None:
-                return [refused]
+        if value is None and path in doc.refused:
+            return [doc.refused[path]]   # the loader said why; do not say it twice
         expected = error.validator_value
         expected = [expected] if isinstance(expected, str) else list(expected)
         if path in doc.bool_words and "string" in expected:

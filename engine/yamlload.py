@@ -73,6 +73,9 @@ class Document:
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     styles: dict[Path_, str] = field(default_factory=dict)   # scalar style by path
     bool_words: dict[Path_, str] = field(default_factory=dict)  # yes/no/on/off source text
+    # values the loader refused (left as None) with the diagnostic it gave, so
+    # the schema stage repeats that one instead of "expected text, found nothing"
+    refused: dict[Path_, Diagnostic] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list, repr=False)
 
     def mark(self, path: Path_) -> tuple[int, int]:
@@ -293,6 +296,12 @@ class _Builder:
     def error(self, node: _Node, code: str, message: str) -> None:
         self.diags.append(_diag(self.doc.file, node.line, node.col, code, message))
 
+    def refuse(self, node: _Node, path: Path_, code: str, message: str) -> None:
+        """Report a value that cannot be used; it becomes None."""
+        diag = _diag(self.doc.file, node.line, node.col, code, message)
+        self.diags.append(diag)
+        self.doc.refused[path] = diag
+
     def build(self, node: _Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES_PER_DOCUMENT:
@@ -301,9 +310,9 @@ class _Builder:
                                "(aliases repeating aliases?); write the values out"))
         self.doc.marks[path] = (node.line, node.col)
         if node.tag is not None and node.tag not in _ALLOWED_TAGS and node.tag != "!":
-            self.error(node, "yaml-tag",
-                       f"tag {_show_tag(node.tag)} is not allowed; tenor reads plain YAML only "
-                       "and never builds objects from tags, remove the tag")
+            self.refuse(node, path, "yaml-tag",
+                        f"tag {_show_tag(node.tag)} is not allowed; tenor reads plain YAML only "
+                        "and never builds objects from tags, remove the tag")
             return None
         if node.kind == "scalar":
             return self.scalar(node, path)
@@ -356,15 +365,16 @@ class _Builder:
                 return True
             if text in _FALSE_WORDS:
                 return False
-            self.error(node, "yaml-value", f"{text!r} is not a boolean; write true or false")
+            self.refuse(node, path, "yaml-value", f"{text!r} is not a boolean; write true or false")
             return None
         if tag in (_TAG + "int", _TAG + "float"):
             if _PLAIN_DECIMAL.match(text):
                 return Decimal(text)
-            self.error(node, "yaml-number", f"{text!r} is not a plain decimal number")
+            self.refuse(node, path, "yaml-number", f"{text!r} is not a plain decimal number")
             return None
         if tag in (_TAG + "map", _TAG + "seq"):
-            self.error(node, "yaml-tag", f"tag {_show_tag(tag)} does not fit a scalar value; remove the tag")
+            self.refuse(node, path, "yaml-tag",
+                        f"tag {_show_tag(tag)} does not fit a scalar value; remove the tag")
             return None
         return text
 
@@ -381,15 +391,15 @@ class _Builder:
             self.doc.bool_words[path] = text
             return text in _YAML11_TRUE
         if _LEADING_ZERO_INT.match(text):
-            self.error(node, "yaml-number",
-                       f"{text} has a leading zero, which YAML 1.1 reads as an octal number; "
+            self.refuse(node, path, "yaml-number",
+                        f"{text} has a leading zero, which YAML 1.1 reads as an octal number; "
                        f"write {text.lstrip('+-0') or '0'} or quote it: \"{text}\"")
             return None
         if _PLAIN_DECIMAL.match(text):
             return Decimal(text)
         if _NUMBERISH.match(text):
-            self.error(node, "yaml-number",
-                       f"{text} is not a plain decimal number (YAML would convert it silently); "
+            self.refuse(node, path, "yaml-number",
+                        f"{text} is not a plain decimal number (YAML would convert it silently); "
                        f"write digits with an optional decimal point, or quote it: \"{text}\"")
             return None
         return text

@@ -134,6 +134,7 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
     fixed_report = _fixed_price_reports(state, prepaid_draws)
 
     # rules, per contract, on the base lines
+    sla_counts, sla_notes = _sla_metrics(repo, activity, month)
     for contract in sorted(repo.contracts.values(), key=lambda c: c.id):
         if not (contract.rules or contract.pricing):
             continue
@@ -141,6 +142,9 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
             continue
         base = [l for l in state.lines if l.contract == contract.id]
         metrics = _metrics(state, contract, counts, tickets_by_contract.get(contract.id, []))
+        metrics.update(sla_counts.get(contract.id, {}))
+        if contract.id in sla_notes:
+            state.report(contract.id).notes.extend(sla_notes[contract.id])
         rule_lines, report = apply_rules(repo, contract, base, metrics)
         state.lines.extend(rule_lines)
         state.warnings.extend(report.warnings)
@@ -163,6 +167,25 @@ def _not_in_effect(contract: Contract, day: date) -> str:
 
 def _customer_of_bad(bad) -> str | None:
     return getattr(bad, "customer", None)
+
+
+def _uses_sla_metrics(repo: Repo) -> bool:
+    texts = [src.text for src in repo.rule_sources] + [c.pricing or "" for c in repo.contracts.values()]
+    return any("sla." in text for text in texts)
+
+
+def _sla_metrics(repo: Repo, activity: Activity, month: Month):
+    """sla.* metrics per contract (SPEC 6), computed only when some rule reads them."""
+    if not _uses_sla_metrics(repo):
+        return {}, {}
+    from ..sla.report import breach_counts, sla_report
+    report = sla_report(repo, activity, month)
+    notes: dict[str, list[str]] = defaultdict(list)
+    for t in report.tickets:
+        if t.contract is not None and t.breaches:
+            notes[t.contract].append(f"SLA: ticket {t.id} ({t.priority}, SLA {t.sla}) breached "
+                                     f"{' and '.join(t.breaches)}")
+    return breach_counts(report), notes
 
 
 def _in_effect_in(contract: Contract, month: Month) -> bool:

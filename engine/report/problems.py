@@ -14,15 +14,8 @@ def summary(diags: Sequence[Diagnostic]) -> dict:
 
 
 def text_line(d: Diagnostic) -> str:
-    """``file:line:col: level: message (code)``.
-
-    A message with a source excerpt (a rule syntax error's caret) spans several
-    lines; the code goes at the end of the *first* line, so every problem's
-    head line keeps the ``... (code)`` form that editors and grep match, and the
-    caret stays directly under the column it points at.
-    """
-    head, sep, rest = d.message.partition("\n")
-    return f"{d.location()}: {d.severity}: {head} ({d.code}){sep}{rest}"
+    """``file:line:col: level: message (code)`` (see ``Diagnostic.__str__``)."""
+    return str(d)
 
 
 def write_text(diags: Sequence[Diagnostic], out: TextIO, files_checked: int) -> None:

@@ -54,10 +54,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
 from engine.activity.model import Activity, Ticket, TicketStatus
-from engine.billing.engine import Assigner
 from engine.billing.period import Month
 from engine.diagnostics import WARNING, Diagnostic
 from engine.model import SLA, Contract
@@ -65,6 +64,9 @@ from engine.repo import Repo
 from engine.sla.calendar_spec import Calendar, CalendarError
 from engine.sla.clock import Interval, pause_intervals, wall_to_utc
 from engine.sla.evaluate import BREACHED, MET, TargetResult, evaluate_target, met_pct
+
+if TYPE_CHECKING:  # imported at call time: billing reads breach_counts, so no import cycle
+    from engine.billing.engine import Assigner
 
 AsOf = Union[dt.datetime, dt.date, None]
 
@@ -140,6 +142,8 @@ class SlaReport:
 def sla_report(repo: Repo, activity: Activity, month: Month, as_of: AsOf = None) -> SlaReport:
     """Judge every ticket created in ``month``; never raises on bad data (each
     problem becomes a warning in ``problems`` and the ticket is still listed)."""
+    from engine.billing.engine import Assigner
+
     _check_as_of(as_of)
     assigner = Assigner(repo)
     calendars: dict[str, Calendar | CalendarError] = {}
