@@ -185,3 +185,17 @@ def test_repo_with_errors_is_not_billed(tmp_path):
     code, out, err = run_preview("--activity", str(SAMPLE_ACTIVITY), root=tmp_path)
     assert code == 1 and out == ""
     assert "summit-law.yaml:" in err and "blockhours" in err
+
+
+def test_quantity_times_unit_price_is_the_amount(sample_json):
+    """SPEC 5.9: every line is quantity x unit price rounded to cents, except a
+    prorated service line, which also multiplies by days / days in the period."""
+    checked = 0
+    for inv in sample_json["invoices"]:
+        for line in inv["lines"]:
+            if "prorated" in line["description"]:
+                continue
+            expected = (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(Decimal("0.01"))
+            assert Decimal(line["amount"]) == expected, line
+            checked += 1
+    assert checked > 50

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,8 @@ CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "expected.json").is_file()
 DISPOSITION_NAMES = ("billed", "covered", "drawn", "non_billable", "other_period", "held")
 
 
-def run_preview(case: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Run ``tenor preview`` on a case folder exactly as a user would."""
+def preview_text(case: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run ``tenor preview`` on a case folder exactly as a user would; the raw JSON text."""
     period = (case / "period.txt").read_text(encoding="utf-8").strip()
     monkeypatch.chdir(case)
     result = CliRunner().invoke(
@@ -40,7 +41,11 @@ def run_preview(case: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     assert result.exit_code == 0, (
         f"tenor preview exited {result.exit_code}\nstdout:\n{result.stdout}\n"
         f"stderr:\n{result.stderr}\n{result.exception!r}")
-    return json.loads(result.stdout)
+    return result.stdout
+
+
+def run_preview(case: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    return json.loads(preview_text(case, monkeypatch))
 
 
 def _pretty(data: Any) -> list[str]:
@@ -72,6 +77,25 @@ def test_expected_json_is_self_consistent(case: Path) -> None:
 def test_engine_output_invariants(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Totals add up and every row has one disposition, whatever else differs."""
     _check_invariants(case.name + " (tenor preview)", run_preview(case, monkeypatch))
+
+
+ROW_ORDER_CASES = [c for c in CASES
+                   if not json.loads((c / "expected.json").read_text(encoding="utf-8"))["held"]]
+
+
+@pytest.mark.parametrize("case", ROW_ORDER_CASES, ids=[c.name for c in ROW_ORDER_CASES])
+def test_output_does_not_depend_on_row_order(case: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC 8: byte-identical JSON whatever the order of rows in the activity files.
+
+    Only cases without held rows: a held row's reported line number moves with it.
+    """
+    copy = tmp_path / case.name
+    shutil.copytree(case, copy)
+    for csv_file in (copy / "activity").glob("*.csv"):
+        header, *rows = csv_file.read_text(encoding="utf-8").splitlines()
+        csv_file.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    assert preview_text(copy, monkeypatch) == preview_text(case, monkeypatch)
 
 
 def _check_invariants(where: str, data: dict[str, Any]) -> None:

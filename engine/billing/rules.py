@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from ..model import Contract
-from ..number import ZERO
+from ..number import ZERO, money
 from ..repo import Repo
 from .result import Line, Warning
 
@@ -61,8 +61,14 @@ def apply_rules(repo: Repo, contract: Contract, base: Sequence[Line],
                                        f"a pricing rule could not be computed: {exc}"))
         return [], report
     report.trace = list(result.trace)
-    lines = [Line(contract=contract.id, kind=r.kind, description=r.description,
-                  quantity=r.quantity, unit_price=r.unit_price, amount=r.amount,
-                  explain=(f"{r.kind} from the rule at {r.loc}",), loc=r.loc)
-             for r in result.lines]
+    lines = []
+    for r in result.lines:
+        quantity, unit = r.quantity, r.unit_price
+        if money(quantity * unit) != r.amount:
+            # a tier average that is not a whole number of cents: show the line as
+            # 1 x amount so quantity x unit price always equals the amount (SPEC 5.9)
+            quantity, unit = Decimal(1), r.amount
+        lines.append(Line(contract=contract.id, kind=r.kind, description=r.description,
+                          quantity=quantity, unit_price=unit, amount=r.amount,
+                          explain=(f"{r.kind} from the rule at {r.loc}",), loc=r.loc))
     return lines, report
