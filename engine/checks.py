@@ -233,6 +233,22 @@ def schedule_sums(repo: Repo) -> Iterator[Diagnostic]:
 @check("block-dates")
 def block_dates(repo: Repo) -> Iterator[Diagnostic]:
     for c in repo.contracts.values():
+        dated: list[tuple[tuple, date, str]] = []
+        if c.block_hours is not None:
+            dated += [(("block_hours", "blocks", i, "date"), b.date, "a block")
+                      for i, b in enumerate(c.block_hours.blocks)]
+        if c.per_ticket is not None:
+            dated += [(("per_ticket", "purchases", i, "date"), p.date, "a ticket bundle")
+                      for i, p in enumerate(c.per_ticket.purchases)]
+        if c.fixed_price is not None and "schedule" in (c.doc.data.get("fixed_price") or {}):
+            dated += [(("fixed_price", "schedule", i, "date"), s.date, "a scheduled amount")
+                      for i, s in enumerate(c.fixed_price.schedule)]
+        for path, day, what in dated:
+            if day < c.start or (c.end is not None and day > c.end):
+                yield _at(c.doc, path, "block-dates",
+                          f"{what} dated {day} falls outside the contract ({c.start} to "
+                          f"{c.end or 'open-ended'}); date it within the contract or change the "
+                          "contract dates")
         if c.block_hours is None:
             continue
         for i, b in enumerate(c.block_hours.blocks):

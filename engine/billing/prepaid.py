@@ -137,7 +137,7 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
     for i, block in enumerate(sorted(bh.blocks, key=lambda b: (b.date, b.loc))):
         if block.date > month.end:
             continue
-        expires = block.expires or last_day
+        expires = min(block.expires or last_day, last_day)   # nothing is usable after the end
         label = f"block of {fmt_qty(block.hours)}h bought {block.date}"
         key = f"block:{i}"
         lots.append(_Lot(block.date, expires, block.hours, label, i, key))

@@ -258,7 +258,7 @@ def _fix_modeline(text: str, source_file: Path, target_file: Path) -> str:
 
 
 def render_clone(doc: Document, plan: Plan, source: Contract, source_file: Path,
-                 target_file: Path) -> str:
+                 target_file: Path, source_label: str | None = None) -> str:
     first, last = document_span(doc)
     by_line: dict[int, list[Edit]] = {}
     for e in plan.edits:
@@ -274,7 +274,7 @@ def render_clone(doc: Document, plan: Plan, source: Contract, source_file: Path,
             text = text[:e.start] + e.text + text[e.end:]
         out.append(_fix_modeline(text, source_file, target_file))
         out.extend(plan.insert_after.get(number, []))
-    note = (f"# Cloned from {source.id} ({source.doc.file}) by `tenor new`: review the name, "
+    note = (f"# Cloned from {source.id} ({source_label or source.doc.file}) by `tenor new`: review the name, "
             "number, prices and comments.")
     at = 1 if out and _MODELINE.match(out[0].strip()) else 0
     out.insert(at, note)
@@ -361,7 +361,8 @@ def run_new(root: str | None, new_id: str, source: str, customer: str, start: st
         return 1
     try:
         plan = plan_clone(doc, contract, new_id, customer, start_day, end_day, default)
-        text = render_clone(doc, plan, contract, source_file, target)
+        label = Path(os.path.relpath(source_file.resolve(), folder.resolve())).as_posix()
+        text = render_clone(doc, plan, contract, source_file, target, label)
         check_clone(text, doc, plan)
     except CloneError as exc:
         echo(f"tenor: cannot clone {source} safely: {exc}; copy the file by hand", err=True)
