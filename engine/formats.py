@@ -41,6 +41,9 @@ __all__ = [
 # Money and quantities may carry up to 4 decimal places (unit prices such as
 # 0.0125 per GB exist); invoice lines are still rounded to cents.
 MAX_PLACES = 4
+# No MSP amount or quantity comes near a trillion; refusing larger values keeps
+# every product of amounts well inside the 34-digit Decimal context.
+LIMIT = Decimal("1000000000000")
 
 Problem = Callable[[object], "str | None"]
 
@@ -63,6 +66,9 @@ def _number_problem(instance: object, what: str, example: str) -> str | None:
     if value < 0:
         return (f"{_show(value)} is negative; {what} must be 0 or more "
                 f"(use a discount or a credit to reduce an invoice)")
+    if value >= LIMIT:
+        return (f"{_show(value)} is too large; {what} must be below 1,000,000,000,000 "
+                "(check for a typo or a missing decimal point)")
     places = max(0, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
     if places > MAX_PLACES:
         return (f"{_show(value)} has {places} decimal places; {what} allows at most "
@@ -148,9 +154,11 @@ def date_problem(instance: object) -> str | None:
     if not _DATE_RE.match(instance):
         return f"{instance!r} is not a date; write dates as YYYY-MM-DD, e.g. 2026-01-31"
     try:
-        datetime.date.fromisoformat(instance)
+        value = datetime.date.fromisoformat(instance)
     except ValueError:
         return f"{instance!r} is not a real calendar date; check the month and day"
+    if not 1900 <= value.year <= 2999:
+        return f"{instance!r}: the year is outside 1900-2999; check for a typo"
     return None
 
 

@@ -109,6 +109,11 @@ def load_repo(root: Path | None, extra_files: Iterable[Path] = (), *,
         repo.files.append(shown)
         docs, problems = load_file(path, shown)
         diags.extend(problems)
+        if not problems and all(doc.data is None for doc in docs):
+            # an empty contracts file is almost always a truncated or mis-merged
+            # one: its contracts would silently vanish from billing
+            diags.append(Diagnostic(shown, 1, 1, "empty-file", ERROR,
+                                    "file holds no document; restore its contents or delete the file"))
         for doc in docs:
             diags.extend(_add_document(repo, doc))
     if root is not None and (root / "rules").is_dir():

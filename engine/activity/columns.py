@@ -5,6 +5,7 @@ so the loader can build each row positionally without a dict per row.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable
 
@@ -77,38 +78,38 @@ SPECS: dict[str, KindSpec] = {s.kind: s for s in (
          Col("role", NAME, True), Col("work_type", NAME, True), Col("hours", HOURS, True),
          Col("billable", BOOL, False, True), Col("approved", BOOL, False, True),
          Col("description", TEXT)),
-        key=lambda r: r.id, order=("date", "id"), id_column="id"),
+        key=operator.attrgetter("id"), order=("date", "id"), id_column="id"),
     KindSpec(
         "tickets", Ticket,
         (Col("id", ID, True), Col("customer", NAME, True), Col("contract", NAME),
          Col("priority", PRIORITY, True), Col("created", DATETIME, True),
          Col("first_response", DATETIME), Col("resolved", DATETIME), Col("status", NAME),
          Col("sla", NAME)),
-        key=lambda r: r.id, order=("created", "id"),
+        key=operator.attrgetter("id"), order=("created", "id"),
         id_column="id", check=_check_ticket),
     KindSpec(
         "ticket_status", TicketStatus,
         (Col("ticket", NAME, True), Col("at", DATETIME, True), Col("status", NAME, True)),
-        key=lambda r: (r.ticket, r.at), order=("ticket", "at"),
+        key=operator.attrgetter("ticket", "at"), order=("ticket", "at"),
         id_column="ticket"),
     KindSpec(
         "devices", Device,
         (Col("id", ID, True), Col("customer", NAME, True), Col("type", NAME, True),
          Col("active", BOOL, False, True), Col("added", DATE), Col("removed", DATE)),
-        key=lambda r: r.id, order=("id", "file"), id_column="id",
+        key=operator.attrgetter("id"), order=("id", "file"), id_column="id",
         check=_check_span),
     KindSpec(
         "users", User,
         (Col("id", ID, True), Col("customer", NAME, True), Col("active", BOOL, False, True),
          Col("added", DATE), Col("removed", DATE)),
-        key=lambda r: r.id, order=("id", "file"), id_column="id",
+        key=operator.attrgetter("id"), order=("id", "file"), id_column="id",
         check=_check_span),
     KindSpec(
         "charges", Charge,
         (Col("id", ID, True), Col("date", DATE, True), Col("customer", NAME, True),
          Col("contract", NAME), Col("ticket", NAME), Col("product", NAME, True),
          Col("quantity", QUANTITY, True), Col("unit_price", PRICE), Col("description", TEXT)),
-        key=lambda r: r.id, order=("date", "id"), id_column="id"),
+        key=operator.attrgetter("id"), order=("date", "id"), id_column="id"),
 )}
 
 # Kinds whose invalid rows become BadRow(reason="invalid_row"): the ones that

@@ -233,6 +233,9 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     excluded = contract is not None and (e.work_type in contract.labor.excluded_work_types
                                          or e.role in contract.labor.excluded_roles)
     if contract is None or contract.type == "time_and_materials" or excluded:
+        if not in_month:   # history matters only to balances; T&M work has none
+            state.dispose("time_entries", e.customer, cid, "other_period")
+            return
         priced.rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
         if priced.rate is None:
             state.no_rate[(cid, e.customer, e.role)].append(e)

@@ -15,7 +15,7 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> "Month":
         match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2999:
             raise ValueError(f"{text!r} is not a month; write YYYY-MM, e.g. 2026-10")
         return cls(int(match.group(1)), int(match.group(2)))
 

@@ -56,7 +56,7 @@ def apply_rules(repo: Repo, contract: Contract, base: Sequence[Line],
         return [], report
     try:
         result = evaluate(statements, metrics, report.amounts)
-    except RuleError as exc:
+    except (RuleError, ArithmeticError) as exc:
         report.warnings.append(Warning("rule_error", contract.id, "error",
                                        f"a pricing rule could not be computed: {exc}"))
         return [], report

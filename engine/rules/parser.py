@@ -13,6 +13,8 @@ recursion limit.
 """
 from __future__ import annotations
 
+import re
+
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -544,13 +546,38 @@ def _syntax_diagnostics(exc: UnexpectedInput, src: Source, start: str, parse_tex
 # -------------------------------------------------------------- entry points
 
 
+_BIG_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])[0-9]{13,}(?:\.[0-9]+)?")
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _guard(src: Source) -> tuple[Scan | None, list[Diagnostic]]:
     size = len(src.text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         return None, [src.error(1, 1, "rule-too-large",
                                 f"rule text is {size} bytes, over the {MAX_BYTES // 1024} KiB "
                                 "limit; split it into several smaller rules files")]
-    scan = scan_structure(src.text)
+    text = src.text
+    bad = next((i for i, ch in enumerate(text) if ch == "\x00" or (ch < " " and ch not in "\t\n\r")),
+               -1)
+    if bad >= 0:
+        line, col = _line_col(text, bad)
+        return None, [src.error(line, col, "rule-bad-char",
+                                f"control character U+{ord(text[bad]):04X} in rule text; rule files "
+                                "are plain text, remove it (was the file saved by a binary tool?)")]
+    too_big = []
+    for match in _BIG_NUMBER.finditer(text):
+        line, col = _line_col(text, match.start())
+        if "#" in text[text.rfind("\n", 0, match.start()) + 1:match.start()]:
+            continue   # inside a comment
+        too_big.append(src.error(line, col, "rule-number",
+                                 f"{match.group()} is too large: numbers in rules stay below "
+                                 f"1,000,000,000,000; check for a typo" + src.caret(line, col)))
+    if too_big:
+        return None, too_big
+    scan = scan_structure(text)
     if scan.too_deep is not None:
         line, col = scan.too_deep
         return None, [src.error(line, col, "rule-too-deep",

@@ -325,7 +325,7 @@ def test_empty_file_warns(tmp_path: Path) -> None:
     write(tmp_path, "charges.csv", "")
     activity, diags = load_activity(tmp_path, display_prefix="a")
     assert [(d.location(), d.severity, d.code) for d in diags] == [
-        ("a/charges.csv", "warning", "activity_empty_file")]
+        ("a/charges.csv:1", "warning", "activity_empty_file")]
     assert activity.files["charges"] == ("charges.csv",)
 
 
