@@ -290,26 +290,40 @@ def rule_programs(repo: Repo) -> Iterator[Diagnostic]:
     """Parse each contract's pricing: block and type-check its whole program."""
     from .rules import check_program
     for c in repo.contracts.values():
-        statements: list = []
-        for ref in c.rules:
-            rule = repo.rules.get(ref.name)
-            if rule is not None:
-                statements.extend(rule.statements)
-        pricing, diags = parse_contract_pricing(c)
+        statements, diags = contract_program(repo, c)
         yield from diags
-        statements.extend(pricing)
         if statements:
             yield from check_program(statements,
                                      work_types=_work_types(repo, c),
                                      device_types=())
 
 
+def contract_program(repo: Repo, c: Contract) -> tuple[tuple, list[Diagnostic]]:
+    """A contract's statements, as billing applies them: its named rules in the
+    listed order, then its pricing: block; plus the pricing block's parse problems."""
+    statements: list = []
+    for ref in c.rules:
+        rule = repo.rules.get(ref.name)
+        if rule is not None:
+            statements.extend(rule.statements)
+    pricing, diags = parse_contract_pricing(c)
+    return tuple(statements) + tuple(pricing), diags
+
+
+_PRICING_CACHE: dict[tuple, tuple[tuple, tuple[Diagnostic, ...]]] = {}
+
+
 def parse_contract_pricing(c: Contract) -> tuple[tuple, list[Diagnostic]]:
+    """Parsed once per distinct text and position (revenue previews many months)."""
     from .rules import parse_pricing
     if not c.pricing:
         return (), []
     first_line, indent = c.doc.text_origin(("pricing",))
-    statements, diags = parse_pricing(c.pricing, c.doc.file, first_line, indent)
+    key = (c.doc.file, first_line, indent, c.pricing)
+    if key not in _PRICING_CACHE:
+        statements, diags = parse_pricing(c.pricing, c.doc.file, first_line, indent)
+        _PRICING_CACHE[key] = (statements, tuple(diags))
+    statements, diags = _PRICING_CACHE[key]
     return statements, list(diags)
 
 

@@ -34,16 +34,8 @@ def base_amounts(lines: Sequence[Line]) -> dict[str, Decimal]:
 
 
 def program(repo: Repo, contract: Contract) -> tuple:
-    """The contract's statements: its named rules in listed order, then pricing:."""
-    from ..checks import parse_contract_pricing
-    statements: list = []
-    for ref in contract.rules:
-        rule = repo.rules.get(ref.name)
-        if rule is not None:
-            statements.extend(rule.statements)
-    pricing, _ = parse_contract_pricing(contract)
-    statements.extend(pricing)
-    return tuple(statements)
+    from ..checks import contract_program
+    return contract_program(repo, contract)[0]
 
 
 def apply_rules(repo: Repo, contract: Contract, base: Sequence[Line],
