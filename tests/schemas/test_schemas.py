@@ -464,11 +464,18 @@ def test_standard_formats_still_work() -> None:
     assert FORMAT_CHECKER.conforms("a@b.example", "email")
 
 
-@given(cents=st.integers(min_value=0, max_value=10**12), places=st.integers(0, 4))
+@given(cents=st.integers(min_value=0, max_value=10**12 - 1), places=st.integers(0, 4))
 def test_money_accepts_any_non_negative_amount_up_to_four_places(cents: int, places: int) -> None:
     value = Decimal(cents).scaleb(-places)
     assert format_problem("money", value) is None
     assert format_problem("money", -value if value else D("-0.0001")) is not None
+
+
+@pytest.mark.parametrize("text", ["1000000000000", "1000000000000.00", "99999999999999999999"])
+def test_money_refuses_a_trillion_or_more(text: str) -> None:
+    problem = format_problem("money", D(text))
+    assert problem is not None and "too large" in problem
+    assert format_problem("money", D("999999999999.9999")) is None
 
 
 @given(units=st.integers(min_value=1, max_value=10**6), extra=st.integers(1, 9))
