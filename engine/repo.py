@@ -48,7 +48,13 @@ class Repo:
         return defaults[0] if len(defaults) == 1 else None
 
     def contracts_of(self, customer: str) -> list[Contract]:
-        return [c for c in self.contracts.values() if c.customer == customer]
+        index = self.__dict__.get("_by_customer")
+        if index is None or index[0] != len(self.contracts):
+            by_customer: dict[str, list[Contract]] = defaultdict(list)
+            for c in self.contracts.values():
+                by_customer[c.customer].append(c)
+            index = self.__dict__["_by_customer"] = (len(self.contracts), by_customer)
+        return list(index[1].get(customer, ()))
 
     @property
     def categories(self) -> set[str]:

@@ -29,7 +29,7 @@ import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
 from .columns import (BOOL, DATE, DATETIME, HELD_KINDS, HOURS, ID, NAME, PRICE, PRIORITY,
@@ -38,7 +38,43 @@ from .model import KINDS, Activity, BadRow
 from .values import (BadValue, parse_bool, parse_date, parse_decimal, parse_iso_datetime,
                      parse_priority)
 
-__all__ = ["load_activity"]
+__all__ = ["load_activity", "Feed", "FeedSource", "FeedError"]
+
+# One canonical row from a feed: (line, cells in the feed's header order,
+# problems found before parsing as (code, message) pairs, or None).
+FeedRow = tuple[int, list[str], "list[tuple[str, str]] | None"]
+
+
+class FeedError(Exception):
+    """Raised by a feed's rows when its whole file turns out unusable (like a
+    CSV with broken quoting): what was read of it is dropped, the file counts
+    0 rows, and ``diagnostic`` says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class Feed(Protocol):
+    """One source file already translated to canonical columns (an import
+    profile's output). ``rows`` is consumed once, lazily, so a feed can stream;
+    ``diags`` is read after ``rows`` is exhausted."""
+    kind: str
+    name: str                       # bare file name, as in held rows
+    display: str                    # how diagnostics name the file
+    header: list[str]               # canonical column names
+    rows: Iterable[FeedRow]
+    diags: list[Diagnostic]
+
+
+class FeedSource(Protocol):
+    """What ``load_activity(profile=...)`` takes: anything that can list the
+    feeds of a folder (``engine.profiles.Profile`` does)."""
+
+    def feeds(self, folder: Path, display_prefix: str | None
+              ) -> tuple[Iterable[Feed], list[Diagnostic]]:
+        """(the feeds, problems of the folder as a whole — read after the feeds)."""
+        ...
 
 # Past this many distinct texts a column's cache stops growing: a column of
 # all-unique values gains nothing from caching and must not double the memory.
@@ -226,7 +262,7 @@ def _read_file(path: Path, name: str, display: str, spec: KindSpec,
             plan = _plan(header, header_line, display, spec, columns, res)
             if plan is None:
                 return res
-            _read_rows(reader, plan, name, display, spec, res)
+            _read_rows(_csv_rows(reader), plan, name, display, spec, res)
     except UnicodeDecodeError:
         line, what = _undecodable_line(path)
         return res.fail(Diagnostic(display, line, 0, "activity_not_utf8", ERROR,
@@ -307,8 +343,22 @@ def _slow_row(plan: _Plan, texts: tuple[str, ...]
     return values, problems
 
 
-def _read_rows(reader: Any, plan: _Plan, name: str, display: str, spec: KindSpec,
+def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str], None]]:
+    """(line, cells, None) per CSV record; line = the physical line it starts on."""
+    prev = reader.line_num
+    for cells in reader:
+        line = prev + 1
+        prev = reader.line_num
+        yield line, cells, None
+
+
+def _read_rows(rows: Iterable[tuple[int, list[str], list[tuple[str, str]] | None]],
+               plan: _Plan, name: str, display: str, spec: KindSpec,
                res: _FileResult) -> None:
+    """Turn canonical rows into objects (or held rows); ``rows`` yields
+    ``(line, cells, problems)`` where ``problems`` are (code, message) pairs a
+    feed found before parsing (e.g. an unmapped picklist value): such a row is
+    invalid whatever its cells say."""
     kind = spec.kind
     cls = spec.cls
     make = _builder(cls)
@@ -321,28 +371,27 @@ def _read_rows(reader: Any, plan: _Plan, name: str, display: str, spec: KindSpec
                    else "; the row is ignored until fixed")
     call = operator.call
     count = 0
-    prev = reader.line_num
-    for cells in reader:
-        line = prev + 1
-        prev = reader.line_num
+    for line, cells, problems in rows:
         if not any(cells):
             continue                       # a blank line is not a row
         count += 1
         if len(cells) < width:
             cells.extend([""] * (width - len(cells)))
         texts = getter(cells)
-        problems: list[tuple[str, str]] | None = None
-        try:
-            values = list(map(call, fast, texts))
-            for i in must_have:
-                if not values[i]:
-                    raise KeyError(i)
-        except KeyError:
-            values, problems = _slow_row(plan, texts)
+        if problems:                       # a feed already found the row invalid
+            problems = problems + _slow_row(plan, texts)[1]
         else:
-            for i in blank_to_none:
-                if not values[i]:
-                    values[i] = None
+            try:
+                values = list(map(call, fast, texts))
+                for i in must_have:
+                    if not values[i]:
+                        raise KeyError(i)
+            except KeyError:
+                values, problems = _slow_row(plan, texts)
+            else:
+                for i in blank_to_none:
+                    if not values[i]:
+                        values[i] = None
         if not problems:
             obj = make(name, line, *values)
             if check is None:
@@ -512,12 +561,29 @@ def _empty_activity(files: dict[str, tuple[str, ...]] | None = None) -> Activity
                     files or {k: () for k in KINDS})
 
 
-def load_activity(folder: str | Path, *, display_prefix: str | None = None
-                  ) -> tuple[Activity, list[Diagnostic]]:
+def _read_feed(feed: Feed, spec: KindSpec, columns: tuple[_Column, ...]) -> _FileResult:
+    """A profile's canonical rows go through exactly the checks a CSV's do."""
+    res = _FileResult()
+    plan = _plan(list(feed.header), 1, feed.display, spec, columns, res)
+    if plan is None:
+        return res
+    try:
+        _read_rows(feed.rows, plan, feed.name, feed.display, spec, res)
+    except FeedError as exc:
+        return res.fail(exc.diagnostic)
+    res.diags.extend(feed.diags)
+    return res
+
+
+def load_activity(folder: str | Path, *, display_prefix: str | None = None,
+                  profile: FeedSource | None = None) -> tuple[Activity, list[Diagnostic]]:
     """Read every activity CSV at the top of ``folder``; never raises on bad input.
 
     Returns the activity and all diagnostics (sorted). Diagnostics name files
     as ``display_prefix/NAME`` when a prefix is given, else ``folder/NAME``.
+    With ``profile`` (an import profile, see ``engine.profiles``) the folder
+    holds a PSA's own exports and the profile's feeds replace the canonical
+    CSV files; every later step (row checks, duplicates, order) is the same.
     """
     folder = Path(folder)
     where = display_prefix if display_prefix is not None else str(folder)
@@ -527,14 +593,14 @@ def load_activity(folder: str | Path, *, display_prefix: str | None = None
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(folder, where, display_prefix)
+        return _load(folder, where, display_prefix, profile)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _load(folder: Path, where: str, display_prefix: str | None
-          ) -> tuple[Activity, list[Diagnostic]]:
+def _load(folder: Path, where: str, display_prefix: str | None,
+          profile: FeedSource | None = None) -> tuple[Activity, list[Diagnostic]]:
     try:
         entries = sorted(os.listdir(folder))
     except OSError as exc:
@@ -552,7 +618,17 @@ def _load(folder: Path, where: str, display_prefix: str | None
     read = {k: 0 for k in KINDS}
     files: dict[str, list[str]] = {k: [] for k in KINDS}
     displays: dict[str, str] = {}
-    for name in entries:
+    feeds, feed_diags = (profile.feeds(folder, display_prefix) if profile is not None
+                         else ((), []))
+    for feed in feeds:
+        displays[feed.name] = feed.display
+        files[feed.kind].append(feed.name)
+        res = _read_feed(feed, SPECS[feed.kind], columns[feed.kind])
+        rows[feed.kind].extend(res.rows)
+        bad.extend(res.bad)
+        diags.extend(res.diags)
+        read[feed.kind] += res.count
+    for name in (entries if profile is None else ()):
         kind = kind_of(name)
         path = folder / name
         if kind is None or not path.is_file():
@@ -565,7 +641,8 @@ def _load(folder: Path, where: str, display_prefix: str | None
         bad.extend(res.bad)
         diags.extend(res.diags)
         read[kind] += res.count
-    if not displays:
+    diags.extend(feed_diags)
+    if not displays and profile is None:
         diags.append(Diagnostic(where, 0, 0, "activity_no_files", WARNING,
                                 f"no activity files found; name them time_entries*.csv, "
                                 f"tickets*.csv, ticket_status*.csv, devices*.csv, users*.csv "

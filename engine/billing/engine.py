@@ -7,7 +7,7 @@ reach an invoice.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,15 +29,6 @@ COVERED_TYPES = ("recurring", "per_device", "per_ticket", "fixed_price")
 PREPAID_TYPES = ("block_hours", "retainer")
 
 
-@dataclass
-class _Row:
-    """Bookkeeping for one activity row's disposition."""
-    kind: str
-    customer: str | None
-    contract: str | None
-    disposition: str
-
-
 class Assigner:
     """SPEC 5.1: the contract an activity row belongs to."""
 
@@ -48,7 +39,19 @@ class Assigner:
             if c.default:
                 self.defaults[c.customer].append(c)
 
+        self._memo: dict[tuple, tuple[Contract | None, str | None]] = {}
+        # customers whose rows from other months still matter (balances replayed from history)
+        self.history_customers = {c.customer for c in repo.contracts.values()
+                                  if c.type in PREPAID_TYPES + ("fixed_price",)}
+
     def assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
+        key = (customer, named, day)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._assign(customer, named, day)
+        return found
+
+    def _assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
         if named is not None:
             contract = self.repo.contracts.get(named)
             if contract is None or contract.customer != customer:
@@ -78,13 +81,16 @@ class _State:
     lines: list[Line] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
-    rows: list[_Row] = field(default_factory=list)
+    # disposition counts by (kind, customer, contract, disposition): a counter,
+    # not a record per row, so a year of history costs no memory here
+    rows: Counter = field(default_factory=Counter)
     balances: list[Balance] = field(default_factory=list)
     reports: dict[str, ContractReport] = field(default_factory=dict)
     labor: dict[tuple, list[_Priced]] = field(default_factory=lambda: defaultdict(list))
     hours: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
     diags: list[Diagnostic] = field(default_factory=list)
     no_rate: dict[tuple, list[TimeEntry]] = field(default_factory=lambda: defaultdict(list))
+    card_for: object = None
 
     def report(self, contract_id: str) -> ContractReport:
         return self.reports.setdefault(contract_id, ContractReport(contract_id))
@@ -92,10 +98,10 @@ class _State:
     def hold(self, kind: str, row, reason: str, customer: str | None, contract: str | None,
              message: str = "") -> None:
         self.held.append(Held(row.file, row.row, row.id, reason, kind, message, customer, contract))
-        self.rows.append(_Row(kind, customer, contract, "held"))
+        self.rows[(kind, customer, contract, "held")] += 1
 
     def dispose(self, kind: str, customer: str | None, contract: str | None, disposition: str) -> None:
-        self.rows.append(_Row(kind, customer, contract, disposition))
+        self.rows[(kind, customer, contract, disposition)] += 1
 
 
 def rate_card_for(repo: Repo, contract: Contract | None) -> RateCard | None:
@@ -104,19 +110,32 @@ def rate_card_for(repo: Repo, contract: Contract | None) -> RateCard | None:
     return repo.default_rate_card
 
 
+def _rate_card_lookup(repo: Repo):
+    """rate_card_for with the default card found once (it is asked per entry)."""
+    default = repo.default_rate_card
+    cards = repo.rate_cards
+
+    def lookup(contract: Contract | None) -> RateCard | None:
+        if contract is not None and contract.labor.rate_card:
+            return cards.get(contract.labor.rate_card)
+        return default
+    return lookup
+
+
 def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list[Diagnostic]]:
     state = _State(month=month, repo=repo)
+    state.card_for = _rate_card_lookup(repo)
     assigner = Assigner(repo)
     counts = Counts(activity.devices, activity.users, month.end)
     for bad in activity.bad_rows:
         if bad.kind in ("time_entries", "charges"):
             state.held.append(Held(bad.file, bad.row, bad.id, bad.reason, bad.kind, bad.message,
                                    _customer_of_bad(bad)))
-            state.rows.append(_Row(bad.kind, _customer_of_bad(bad), None, "held"))
+            state.rows[(bad.kind, _customer_of_bad(bad), None, "held")] += 1
     for dup in activity.duplicates:
         if dup.kind in ("time_entries", "charges"):
             state.held.append(Held(dup.file, dup.row, dup.id, dup.reason, dup.kind, dup.message))
-            state.rows.append(_Row(dup.kind, None, None, "held"))
+            state.rows[(dup.kind, None, None, "held")] += 1
 
     prepaid_draws: dict[str, list[tuple[Draw, _Priced]]] = defaultdict(list)
     for entry in activity.time_entries:
@@ -135,12 +154,15 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
 
     # rules, per contract, on the base lines
     sla_counts, sla_notes = _sla_metrics(repo, activity, month)
+    lines_of: dict[str | None, list[Line]] = defaultdict(list)
+    for line in state.lines:
+        lines_of[line.contract].append(line)
     for contract in sorted(repo.contracts.values(), key=lambda c: c.id):
         if not (contract.rules or contract.pricing):
             continue
         if contract.status != "active" or not _in_effect_in(contract, month):
             continue
-        base = [l for l in state.lines if l.contract == contract.id]
+        base = lines_of.get(contract.id, [])
         metrics = _metrics(state, contract, counts, tickets_by_contract.get(contract.id, []))
         metrics.update(sla_counts.get(contract.id, {}))
         if contract.id in sla_notes:
@@ -197,7 +219,10 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
                 prepaid: dict[str, list[tuple[Draw, _Priced]]]) -> None:
     month = state.month
     in_month = month.contains(e.date)
-    after = e.date > month.end
+    if not in_month and (e.date > month.end or e.customer not in assigner.history_customers):
+        state.dispose("time_entries", e.customer, e.contract, "other_period")
+        return
+    after = False
     contract, problem = assigner.assign(e.customer, e.contract, e.date)
     cid = contract.id if contract else None
     # out-of-month rows matter only to balances replayed from history (prepaid
@@ -229,7 +254,7 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
         return
     hours, rounding = billable_hours(e.hours, contract)
     priced = _Priced(e, contract, hours, rounding)
-    card = rate_card_for(state.repo, contract)
+    card = state.card_for(contract)
     excluded = contract is not None and (e.work_type in contract.labor.excluded_work_types
                                          or e.role in contract.labor.excluded_roles)
     if contract is None or contract.type == "time_and_materials" or excluded:
@@ -510,12 +535,12 @@ def _assemble(state: _State, activity: Activity) -> Preview:
         for d in DISPOSITIONS:
             per[d] = 0
         counts[kind] = per
-    for row in state.rows:
-        counts[row.kind][row.disposition] += 1
+    for (kind, _customer, _contract, disposition), n in state.rows.items():
+        counts[kind][disposition] += n
     return Preview(
         start=str(state.month.start), end=str(state.month.end),
         invoices=[invoices[c] for c in sorted(invoices)],
         balances=sorted(state.balances, key=lambda b: b.contract),
         held=sorted(state.held, key=lambda h: (h.kind, h.file, h.row)),
         dispositions=counts, reports=state.reports,
-        rows=[(r.kind, r.customer, r.contract, r.disposition) for r in state.rows])
+        rows=state.rows)

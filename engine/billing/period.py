@@ -5,6 +5,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 
 @dataclass(frozen=True, order=True)
@@ -23,12 +24,13 @@ class Month:
     def of(cls, day: date) -> "Month":
         return cls(day.year, day.month)
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
+        # cached: the engine asks for it once per activity row
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     @property
@@ -39,7 +41,7 @@ class Month:
         return Month(self.year + (self.month == 12), 1 if self.month == 12 else self.month + 1)
 
     def contains(self, day: date) -> bool:
-        return day.year == self.year and day.month == self.month
+        return day.month == self.month and day.year == self.year
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -102,4 +102,5 @@ class Preview:
     dispositions: dict[str, dict[str, int]]
     reports: dict[str, ContractReport] = field(default_factory=dict)
     fixed_price: list[dict] = field(default_factory=list)
-    rows: list = field(default_factory=list, repr=False)   # (kind, customer, contract, disposition)
+    # disposition counts by (kind, customer, contract, disposition)
+    rows: dict = field(default_factory=dict, repr=False)

@@ -39,14 +39,14 @@ def select(p: Preview, customers: Sequence[str] = (), contracts: Sequence[str] =
     balances = [b for b in p.balances
                 if b.contract in kept_contracts or (not cons and _customer_ok(p, b.contract, cust))]
     held = [h for h in p.held if keep(h.customer, h.contract)]
-    rows = [r for r in p.rows if keep(r[1], r[2])]
+    rows = {key: n for key, n in p.rows.items() if keep(key[1], key[2])}
     counts: dict[str, dict[str, int]] = {}
     for kind in p.dispositions:
         per = {"read": 0, **{d: 0 for d in DISPOSITIONS}}
-        for r in rows:
-            if r[0] == kind:
-                per["read"] += 1
-                per[r[3]] += 1
+        for (row_kind, _customer, _contract, disposition), n in rows.items():
+            if row_kind == kind:
+                per["read"] += n
+                per[disposition] += n
         counts[kind] = per
     fixed = [f for f in p.fixed_price if f["contract"] in kept_contracts
              or (not cons and _customer_ok(p, f["contract"], cust))]
