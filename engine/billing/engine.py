@@ -375,6 +375,12 @@ def _labor_lines(state: _State) -> None:
         mult = f" x {fmt_qty(rate.multiplier)}" if rate.multiplier != 1 else ""
         explain = [f"rate: {rate.source}; multiplier {fmt_qty(rate.multiplier)}"
                    f" -> unit price {rate.rate}{mult} = {unit}"]
+        contract = in_month[0].contract
+        if contract is not None and contract.type != "time_and_materials":
+            why = (f"work_type '{work_type}'" if work_type in contract.labor.excluded_work_types
+                   else f"role '{role}'")
+            explain.append(f"billed on top of the {contract.type} contract: {why} is in "
+                           "labor.exclusions")
         for p in sorted(in_month, key=lambda p: (p.entry.date, p.entry.id)):
             note = f" ({p.rounding})" if p.rounding else ""
             explain.append(f"{p.entry.id} {p.entry.date}: {fmt_qty(p.entry.hours)}h -> "
