@@ -13,6 +13,7 @@ from typing import Sequence
 import click
 
 from .report import problems
+from .report.progress import Progress
 from .validate import resolve_root, validate
 
 
@@ -40,15 +41,17 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
 
 
 def _load_for_preview(root: str | None, period: str | None, activity: str | None,
-                      profile: str | None):
+                      profile: str | None, progress: Progress | None = None):
     """Shared by preview and explain: (repo, activity, month, activity diagnostics) or an exit code."""
     from .activity import load_activity
     from .billing import Month
 
+    progress = progress or Progress(2)
     repo_root = resolve_root(root)
     if repo_root is None:
         click.echo(_no_root_message(), err=True)
         return 2
+    progress.stage("loading contracts")
     repo, diags = validate(repo_root)
     errors = [d for d in diags if d.is_error]
     for d in diags:
@@ -57,12 +60,20 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
         click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
                    "before previewing invoices", err=True)
         return 1
+    feed = None
     if profile:
-        click.echo("tenor: --profile is not supported yet; export the canonical columns "
-                   "(see SPEC section 4)", err=True)
-        return 2
+        from .profiles import load_profile
+        feed, profile_diags = load_profile(profile, cwd=Path.cwd())
+        for d in profile_diags:
+            click.echo(str(d), err=True)
+        if feed is None:
+            click.echo(f"tenor: --profile {profile}: the profile cannot be used; fix it (see "
+                       "above) or check it with `tenor profile check`", err=True)
+            return 2
     folder = Path(activity) if activity else repo_root / "examples" / "activity"
-    act, act_diags = load_activity(folder, display_prefix=activity or _display(folder))
+    progress.stage("reading activity")
+    act, act_diags = load_activity(folder, display_prefix=activity or _display(folder),
+                                   profile=feed)
     # the loaded rows live until the process ends: keep the collector from
     # rescanning millions of them on every later collection
     gc.freeze()
@@ -91,7 +102,8 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     from .billing.select import select
     from .report.preview import RENDERERS
 
-    loaded = _load_for_preview(root, period, activity, profile)
+    progress = Progress(3)
+    loaded = _load_for_preview(root, period, activity, profile, progress)
     if isinstance(loaded, int):
         return loaded
     repo, act, month, act_diags = loaded
@@ -100,7 +112,9 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
         click.echo(f"tenor: --contract {c}: no such contract", err=True)
     if unknown:
         return 2
+    progress.stage(f"billing {month}")
     result, _ = preview(repo, act, month)
+    progress.finish()
     result = select(result, customers, contracts)
     text = RENDERERS[fmt](result)
     if output:
