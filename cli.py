@@ -194,6 +194,23 @@ def sla(root, period, activity, profile, as_of, fmt) -> None:
            as_of=as_of, fmt=fmt)
 
 
+@cli.group()
+def profile() -> None:
+    """Import profiles: read Autotask, ConnectWise or your own PSA's exports."""
+
+
+@profile.command("check")
+@root_option
+@click.option("--profile", "profile_", required=True,
+              help="Import profile: autotask, connectwise or a file.")
+@click.option("--activity", type=click.Path(file_okay=False), default=None,
+              help="Folder of the PSA's exports (default: examples/activity in the repo).")
+def profile_check(root, profile_, activity) -> None:
+    """Before billing: unmapped columns and picklist values, rows per file (exit 1 if any)."""
+    from engine.profiles.check import run_profile_check
+    _guard(run_profile_check, root=root, profile=profile_, activity=activity)
+
+
 def main() -> None:
     cli(prog_name="tenor")
 

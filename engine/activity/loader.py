@@ -328,12 +328,19 @@ def _plan(header: list[str], header_line: int, display: str, spec: KindSpec,
     return _Plan(indices, columns, found[spec.id_column][0])
 
 
-def _slow_row(plan: _Plan, texts: tuple[str, ...]
+def _slow_row(plan: _Plan, texts: tuple[str, ...], known: str = ""
               ) -> tuple[list[Any], list[tuple[str, str]]]:
-    """Parse a row column by column, collecting every problem."""
+    """Parse a row column by column, collecting every problem.
+
+    ``known`` is what a feed already said about the row: a column it names
+    (``column 'x'``) is not reported a second time (say, as empty).
+    """
     values: list[Any] = []
     problems: list[tuple[str, str]] = []
     for col, text in zip(plan.columns, texts):
+        if known and f"column '{col.name}'" in known:
+            values.append(None)
+            continue
         try:
             values.append(col.parse(text))
         except BadValue as exc:
@@ -372,14 +379,14 @@ def _read_rows(rows: Iterable[tuple[int, list[str], list[tuple[str, str]] | None
     call = operator.call
     count = 0
     for line, cells, problems in rows:
-        if not any(cells):
+        if not any(cells) and not problems:
             continue                       # a blank line is not a row
         count += 1
         if len(cells) < width:
             cells.extend([""] * (width - len(cells)))
         texts = getter(cells)
         if problems:                       # a feed already found the row invalid
-            problems = problems + _slow_row(plan, texts)[1]
+            problems = problems + _slow_row(plan, texts, " ".join(m for _, m in problems))[1]
         else:
             try:
                 values = list(map(call, fast, texts))
