@@ -115,10 +115,12 @@ def revenue(root, period, first, last, activity, profile, customers, fmt) -> Non
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True, help="markdown suits a pull-request comment.")
 @click.option("--all", "show_all", is_flag=True, help="Also list customers whose bill does not change.")
-def diff(root, base, head, period, activity, fmt, show_all) -> None:
+@click.option("--profile", default=None, help="Import profile: autotask, connectwise or a file.")
+def diff(root, base, head, period, activity, fmt, show_all, profile) -> None:
     """Billing impact of a change: preview both revisions, per customer and contract."""
     from engine.commands.diff import run_diff
-    _guard(run_diff, root=root, base=base, head=head, period=period, activity=activity, fmt=fmt,
+    _guard(run_diff, root=root, base=base, head=head, period=period, activity=activity,
+           profile=profile, fmt=fmt,
            show_all=show_all)
 
 
@@ -155,10 +157,11 @@ def renewals(root, within, as_of, fmt) -> None:
               help="Folder of activity CSV exports (default: examples/activity in the repo).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def balances(root, as_of, activity, fmt) -> None:
+@click.option("--profile", default=None, help="Import profile: autotask, connectwise or a file.")
+def balances(root, as_of, activity, fmt, profile) -> None:
     """Prepaid balances: used, remaining, monthly burn and forecast exhaustion."""
     from engine.commands.balances import run_balances
-    _guard(run_balances, root=root, as_of=as_of, activity=activity, fmt=fmt)
+    _guard(run_balances, root=root, as_of=as_of, activity=activity, fmt=fmt, profile=profile)
 
 
 @cli.command()

@@ -5,21 +5,21 @@ choose the reporter; ``cli.py`` only turns options into arguments.
 """
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 from typing import Sequence
 
 import click
 
+from .commands.common import ProfileUnusable, read_activity
 from .report import problems
 from .report.progress import Progress
 from .validate import resolve_root, validate
 
 
 def _no_root_message() -> str:
-    return ("tenor: no contracts repo found: no contracts.d/ folder here or in any parent folder; "
-            "run tenor inside your contracts repo or pass --root DIR")
+    from .commands.common import no_root_message
+    return no_root_message()
 
 
 def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
@@ -43,7 +43,6 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
 def _load_for_preview(root: str | None, period: str | None, activity: str | None,
                       profile: str | None, progress: Progress | None = None):
     """Shared by preview and explain: (repo, activity, month, activity diagnostics) or an exit code."""
-    from .activity import load_activity
     from .billing import Month
 
     progress = progress or Progress(2)
@@ -60,25 +59,12 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
         click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
                    "before previewing invoices", err=True)
         return 1
-    feed = None
-    if profile:
-        from .profiles import load_profile
-        feed, profile_diags = load_profile(profile, cwd=Path.cwd())
-        for d in profile_diags:
-            click.echo(str(d), err=True)
-        if feed is None:
-            click.echo(f"tenor: --profile {profile}: the profile cannot be used; fix it (see "
-                       "above) or check it with `tenor profile check`", err=True)
-            return 2
-    folder = Path(activity) if activity else repo_root / "examples" / "activity"
     progress.stage("reading activity")
-    act, act_diags = load_activity(folder, display_prefix=activity or _display(folder),
-                                   profile=feed)
-    # the loaded rows live until the process ends: keep the collector from
-    # rescanning millions of them on every later collection
-    gc.freeze()
-    for d in act_diags:
-        click.echo(str(d), err=True)
+    try:
+        act, folder, act_diags = read_activity(repo_root, activity, profile)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
     if period:
         try:
             month = Month.parse(period)
@@ -225,8 +211,3 @@ def run_sla(root: str | None, period: str | None, activity: str | None, profile:
         click.echo(str(problem), err=True)
     sys.stdout.write(RENDERERS[fmt](report))
     return 0
-
-
-def _display(folder: Path) -> str:
-    from .repo import display_path
-    return display_path(folder)

@@ -651,9 +651,9 @@ def _load(folder: Path, where: str, display_prefix: str | None,
     diags.extend(feed_diags)
     if not displays and profile is None:
         diags.append(Diagnostic(where, 0, 0, "activity_no_files", WARNING,
-                                f"no activity files found; name them time_entries*.csv, "
-                                f"tickets*.csv, ticket_status*.csv, devices*.csv, users*.csv "
-                                f"or charges*.csv"))
+                                "no activity files found; name them time_entries*.csv, "
+                                "tickets*.csv, ticket_status*.csv, devices*.csv, users*.csv "
+                                "or charges*.csv"))
     kept: dict[str, tuple[Any, ...]] = {}
     dups: list[BadRow] = []
     for kind in KINDS:

@@ -40,7 +40,7 @@ from ..billing.period import months_between
 from ..model import Contract
 from ..number import ZERO, fmt_qty
 from ..repo import Repo
-from .common import (UsageError, dumps, load_checked, no_root_message, option_date, pct,
+from .common import (ProfileUnusable, UsageError, dumps, load_checked, no_root_message, option_date, pct,
                      read_activity, repo_root, warn_if_invalid)
 
 PREPAID = ("block_hours", "retainer", "per_ticket")
@@ -199,7 +199,8 @@ def render_table(rows: list[BalanceRow], as_of: date, window: list[Month]) -> st
         disable_numparse=True) + "\n"
 
 
-def run_balances(root: str | None, as_of: str | None, activity: str | None, fmt: str) -> int:
+def run_balances(root: str | None, as_of: str | None, activity: str | None, fmt: str,
+                 profile: str | None = None) -> int:
     folder = repo_root(root)
     if folder is None:
         click.echo(no_root_message(), err=True)
@@ -211,7 +212,11 @@ def run_balances(root: str | None, as_of: str | None, activity: str | None, fmt:
         return 2
     repo, diags = load_checked(folder)
     warn_if_invalid(diags)
-    act, act_folder = read_activity(folder, activity)
+    try:
+        act, act_folder, _ = read_activity(folder, activity, profile)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
     if day is None:
         latest = act.latest_month()
         if latest is None:

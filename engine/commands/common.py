@@ -6,6 +6,7 @@ messages are part of the interface users learn.
 """
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from decimal import Decimal
@@ -49,13 +50,32 @@ def warn_if_invalid(diags: list[Diagnostic]) -> None:
                    "errors are left out. Run `tenor validate` for details.", err=True)
 
 
-def read_activity(root: Path, activity: str | None) -> tuple[Activity, Path]:
-    """Load the activity folder (default examples/activity), echoing its problems to stderr."""
+class ProfileUnusable(Exception):
+    """--profile names a profile with errors (already printed): exit 2."""
+
+
+def read_activity(root: Path, activity: str | None, profile: str | None = None
+                  ) -> tuple[Activity, Path, list[Diagnostic]]:
+    """Load the activity folder (default examples/activity in the repo), through an import
+    profile when one is given; problems are echoed to stderr and returned."""
+    feed = None
+    if profile:
+        from ..profiles import load_profile
+        feed, profile_diags = load_profile(profile, cwd=Path.cwd())
+        for d in profile_diags:
+            click.echo(str(d), err=True)
+        if feed is None:
+            raise ProfileUnusable(f"tenor: --profile {profile}: the profile cannot be used; fix "
+                                  "it (see above) or check it with `tenor profile check`")
     folder = Path(activity) if activity else root / "examples" / "activity"
-    act, diags = load_activity(folder, display_prefix=activity or display_path(folder))
+    act, diags = load_activity(folder, display_prefix=activity or display_path(folder),
+                               profile=feed)
+    # the loaded rows live until the process ends: keep the collector from
+    # rescanning millions of them on every later collection
+    gc.freeze()
     for d in diags:
         click.echo(str(d), err=True)
-    return act, folder
+    return act, folder, diags
 
 
 def option_date(text: str | None, option: str) -> date | None:

@@ -26,7 +26,7 @@ from ..number import ZERO, fmt_money
 from ..repo import Repo, display_path
 from ..report.problems import text_line
 from . import gitrev
-from .common import dumps, load_checked, no_root_message, pct, read_activity, repo_root
+from .common import ProfileUnusable, dumps, load_checked, no_root_message, pct, read_activity, repo_root
 
 Key = tuple[str | None, str, str]      # (contract, kind, description)
 
@@ -329,7 +329,7 @@ def _preview_or_none(side: str, repo: Repo, act: Activity, month: Month) -> Prev
 
 
 def run_diff(root: str | None, base: str, head: str | None, period: str | None,
-             activity: str | None, fmt: str, show_all: bool) -> int:
+             activity: str | None, fmt: str, show_all: bool, profile: str | None = None) -> int:
     folder = repo_root(root)
     if folder is None:
         click.echo(no_root_message(), err=True)
@@ -372,7 +372,11 @@ def run_diff(root: str | None, base: str, head: str | None, period: str | None,
     if base_errors:
         click.echo(f"tenor: warning: the base revision {base} has {base_errors} validation "
                    "error(s); its preview leaves out the documents they concern", err=True)
-    act, act_folder = read_activity(folder, activity)
+    try:
+        act, act_folder, _ = read_activity(folder, activity, profile)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
     if month is None:
         latest = act.latest_month()
         if latest is None:

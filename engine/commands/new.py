@@ -377,7 +377,7 @@ def run_new(root: str | None, new_id: str, source: str, customer: str, start: st
         target.unlink()
         for d in mine:
             echo(str(d), err=True)
-        echo(f"tenor: the clone would not validate; nothing written", err=True)
+        echo("tenor: the clone would not validate; nothing written", err=True)
         return 1
     echo(f"created {shown}: {new_id} for {customer}, {start_day} to {end_day}, from {source}")
     if clash:
