@@ -122,6 +122,21 @@ def _overage_lines(contract: Contract, draws: list[Draw], unit_word: str) -> lis
     return lines
 
 
+def _purchase(contract: Contract, month: Month, ledger: Ledger, lots: list[_Lot],
+              lines: list[Line], *, key: str, order: int, day: date, units: Decimal,
+              price: Decimal, expires: date, label: str, description: str, loc) -> None:
+    """A block or ticket bundle: a lot to draw from, and a line in the month it is bought."""
+    if day > month.end:
+        return
+    lots.append(_Lot(day, expires, units, label, order, key))
+    ledger.lots[key] = (price, units)
+    ledger.add(day, "added", units, label, key)
+    if month.contains(day):
+        lines.append(Line(contract=contract.id, kind="block_purchase", description=description,
+                          quantity=Decimal(1), unit_price=price, amount=money(price),
+                          explain=(f"bought at {loc}",), loc=loc))
+
+
 def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> PrepaidResult:
     bh = contract.block_hours
     assert bh is not None
@@ -135,21 +150,13 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
         ledger.lots["opening"] = (ZERO, bh.opening_hours)
         ledger.add(bh.opening_as_of, "added", bh.opening_hours, "opening balance", "opening")
     for i, block in enumerate(sorted(bh.blocks, key=lambda b: (b.date, b.loc))):
-        if block.date > month.end:
-            continue
         expires = min(block.expires or last_day, last_day)   # nothing is usable after the end
-        label = f"block of {fmt_qty(block.hours)}h bought {block.date}"
-        key = f"block:{i}"
-        lots.append(_Lot(block.date, expires, block.hours, label, i, key))
-        ledger.lots[key] = (block.price, block.hours)
-        ledger.add(block.date, "added", block.hours, label, key)
-        if month.contains(block.date):
-            lines.append(Line(
-                contract=contract.id, kind="block_purchase",
-                description=f"Block of {fmt_qty(block.hours)} hours bought {block.date}"
-                            + (f", usable until {expires}" if expires != date.max else ""),
-                quantity=Decimal(1), unit_price=block.price, amount=money(block.price),
-                explain=(f"block at {block.loc}",), loc=block.loc))
+        _purchase(contract, month, ledger, lots, lines, key=f"block:{i}", order=i,
+                  day=block.date, units=block.hours, price=block.price, expires=expires,
+                  label=f"block of {fmt_qty(block.hours)}h bought {block.date}",
+                  description=f"Block of {fmt_qty(block.hours)} hours bought {block.date}"
+                              + (f", usable until {expires}" if expires != date.max else ""),
+                  loc=block.loc)
     exhausted = False
     replay = sorted((d for d in draws if bh.opening_as_of is None or d.date > bh.opening_as_of),
                     key=lambda d: (d.date, d.id))
@@ -263,18 +270,11 @@ def replay_per_ticket(contract: Contract, tickets: list[Draw], month: Month) -> 
     lots: list[_Lot] = []
     lines: list[Line] = []
     for i, p in enumerate(sorted(pt.purchases, key=lambda p: (p.date, p.loc))):
-        if p.date > month.end:
-            continue
-        label = f"bundle of {fmt_qty(p.tickets)} tickets bought {p.date}"
-        key = f"bundle:{i}"
-        lots.append(_Lot(p.date, last_day, p.tickets, label, i, key))
-        ledger.lots[key] = (p.price, p.tickets)
-        ledger.add(p.date, "added", p.tickets, label, key)
-        if month.contains(p.date):
-            lines.append(Line(contract=contract.id, kind="block_purchase",
-                              description=f"Bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
-                              quantity=Decimal(1), unit_price=p.price, amount=money(p.price),
-                              loc=p.loc))
+        _purchase(contract, month, ledger, lots, lines, key=f"bundle:{i}", order=i,
+                  day=p.date, units=p.tickets, price=p.price, expires=last_day,
+                  label=f"bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
+                  description=f"Bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
+                  loc=p.loc)
     for t in sorted(tickets, key=lambda d: (d.date, d.id)):
         # earliest purchase first, whatever its expiry
         usable = [lot for lot in sorted(lots, key=lambda l: (l.start, l.order))
