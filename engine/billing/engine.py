@@ -222,13 +222,12 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     if not in_month and (e.date > month.end or e.customer not in assigner.history_customers):
         state.dispose("time_entries", e.customer, e.contract, "other_period")
         return
-    after = False
     contract, problem = assigner.assign(e.customer, e.contract, e.date)
     cid = contract.id if contract else None
     # out-of-month rows matter only to balances replayed from history (prepaid
     # draws, fixed-price hours used to date)
-    if after or (not in_month and (problem or contract is None
-                                   or contract.type not in PREPAID_TYPES + ("fixed_price",))):
+    if not in_month and (problem or contract is None
+                         or contract.type not in PREPAID_TYPES + ("fixed_price",)):
         state.dispose("time_entries", e.customer, cid, "other_period")
         return
     if problem:
