@@ -7,6 +7,7 @@ reach an invoice.
 """
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from .rules import apply_rules
 
 COVERED_TYPES = ("recurring", "per_device", "per_ticket", "fixed_price")
 PREPAID_TYPES = ("block_hours", "retainer")
+HISTORY_TYPES = PREPAID_TYPES + ("fixed_price",)
 
 
 class Assigner:
@@ -40,9 +42,17 @@ class Assigner:
                 self.defaults[c.customer].append(c)
 
         self._memo: dict[tuple, tuple[Contract | None, str | None]] = {}
-        # customers whose rows from other months still matter (balances replayed from history)
-        self.history_customers = {c.customer for c in repo.contracts.values()
-                                  if c.type in PREPAID_TYPES + ("fixed_price",)}
+        # rows from other months matter only to balances replayed from history:
+        # those naming such a contract, or falling to a customer's default one
+        history = [c for c in repo.contracts.values() if c.type in HISTORY_TYPES]
+        self.history_contracts = {c.id for c in history}
+        self.default_history_customers = {c.customer for c in history if c.default}
+
+    def needs_history(self, customer: str, named: str | None) -> bool:
+        """Can a row of another month still draw on a balance? (cheap; no dates)"""
+        if named is not None:
+            return named in self.history_contracts
+        return customer in self.default_history_customers
 
     def assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
         key = (customer, named, day)
@@ -93,7 +103,10 @@ class _State:
     card_for: object = None
 
     def report(self, contract_id: str) -> ContractReport:
-        return self.reports.setdefault(contract_id, ContractReport(contract_id))
+        found = self.reports.get(contract_id)
+        if found is None:
+            found = self.reports[contract_id] = ContractReport(contract_id)
+        return found
 
     def hold(self, kind: str, row, reason: str, customer: str | None, contract: str | None,
              message: str = "") -> None:
@@ -123,6 +136,18 @@ def _rate_card_lookup(repo: Repo):
 
 
 def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list[Diagnostic]]:
+    # The collector finds no garbage here (no reference cycles are made) but
+    # would rescan the engine's many small objects a thousand times a run.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _preview(repo, activity, month)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list[Diagnostic]]:
     state = _State(month=month, repo=repo)
     state.card_for = _rate_card_lookup(repo)
     assigner = Assigner(repo)
@@ -138,7 +163,16 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
             state.rows[(dup.kind, None, None, "held")] += 1
 
     prepaid_draws: dict[str, list[tuple[Draw, _Priced]]] = defaultdict(list)
+    # most rows of a year's export belong to other months and feed no balance:
+    # count them here without the per-row work of _time_entry
+    other = state.rows
+    first, last = month.start, month.end
+    needs_history = assigner.needs_history
     for entry in activity.time_entries:
+        day = entry.date
+        if (day < first and not needs_history(entry.customer, entry.contract)) or day > last:
+            other[("time_entries", entry.customer, entry.contract, "other_period")] += 1
+            continue
         _time_entry(state, assigner, entry, prepaid_draws)
     tickets_by_contract = _tickets(state, assigner, activity.tickets)
 
@@ -219,15 +253,11 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
                 prepaid: dict[str, list[tuple[Draw, _Priced]]]) -> None:
     month = state.month
     in_month = month.contains(e.date)
-    if not in_month and (e.date > month.end or e.customer not in assigner.history_customers):
-        state.dispose("time_entries", e.customer, e.contract, "other_period")
-        return
     contract, problem = assigner.assign(e.customer, e.contract, e.date)
     cid = contract.id if contract else None
     # out-of-month rows matter only to balances replayed from history (prepaid
     # draws, fixed-price hours used to date)
-    if not in_month and (problem or contract is None
-                         or contract.type not in PREPAID_TYPES + ("fixed_price",)):
+    if not in_month and (problem or contract is None or contract.type not in HISTORY_TYPES):
         state.dispose("time_entries", e.customer, cid, "other_period")
         return
     if problem:
@@ -272,9 +302,10 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
         state.dispose("time_entries", e.customer, cid, "billed")
         return
     if contract.type in COVERED_TYPES:
-        if in_month:
+        if in_month:   # formatted only if explain shows it
             state.report(contract.id).notes.append(
-                f"{e.id} {e.date} {fmt_qty(hours)}h {e.role}/{e.work_type}: covered by the contract")
+                lambda: f"{e.id} {e.date} {fmt_qty(hours)}h {e.role}/{e.work_type}: "
+                        "covered by the contract")
         state.dispose("time_entries", e.customer, cid, "covered" if in_month else "other_period")
         if contract.type == "fixed_price":
             prepaid[contract.id].append((Draw(e.id, e.date, hours, in_month), priced))
@@ -302,14 +333,15 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     else:
         overage_price = overage_rate if overage_rate is not None else priced.rate.rate
     draw = Draw(e.id, e.date, need, in_month, overage_price)
-    if in_month:
-        unit = "" if money_retainer else " balance hours"
-        how = (f"{fmt_qty(hours)}h x {priced.rate.unit_price}" if money_retainer
-               else f"{fmt_qty(hours)}h x multiplier {fmt_qty(multiplier)}")
-        state.report(contract.id).notes.append(
-            f"{e.id} {e.date} {e.role}/{e.work_type}: {fmt_qty(e.hours)}h"
-            + (f" -> {fmt_qty(hours)}h ({rounding})" if rounding else "")
-            + f"; draws {how} = {fmt_qty(need)}{unit}")
+    if in_month:   # formatted only if explain shows it
+        def note() -> str:
+            unit = "" if money_retainer else " balance hours"
+            how = (f"{fmt_qty(hours)}h x {priced.rate.unit_price}" if money_retainer
+                   else f"{fmt_qty(hours)}h x multiplier {fmt_qty(multiplier)}")
+            return (f"{e.id} {e.date} {e.role}/{e.work_type}: {fmt_qty(e.hours)}h"
+                    + (f" -> {fmt_qty(hours)}h ({rounding})" if rounding else "")
+                    + f"; draws {how} = {fmt_qty(need)}{unit}")
+        state.report(contract.id).notes.append(note)
     prepaid[contract.id].append((draw, priced))
     if in_month:
         state.hours[cid]["hours"] += hours

@@ -11,10 +11,28 @@ ONE = Decimal(1)
 _MODES = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "nearest": ROUND_HALF_UP}
 
 
+_BILLABLE: dict[tuple, tuple[Decimal, str]] = {}
+
+
 def billable_hours(hours: Decimal, contract: Contract | None) -> tuple[Decimal, str]:
-    """Apply the contract's minimum, then its rounding; also say what happened."""
+    """Apply the contract's minimum, then its rounding; also say what happened.
+
+    Memoised: a year of entries holds few distinct hour values per contract."""
     if contract is None:
         return hours, ""
+    # the exponent is part of the key: 1.5 and 1.50 are equal but print differently,
+    # and a memo must not make output depend on which came first
+    key = (hours, hours.as_tuple().exponent, contract.labor.minimum,
+           contract.labor.rounding_increment, contract.labor.rounding_mode)
+    found = _BILLABLE.get(key)
+    if found is None:
+        if len(_BILLABLE) > 100_000:
+            _BILLABLE.clear()
+        found = _BILLABLE[key] = _billable_hours(hours, contract)
+    return found
+
+
+def _billable_hours(hours: Decimal, contract: Contract) -> tuple[Decimal, str]:
     labor = contract.labor
     notes = []
     result = hours

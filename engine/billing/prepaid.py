@@ -80,13 +80,14 @@ class PrepaidResult:
 
 
 def _draw_from(lots: list[_Lot], draw: Draw, ledger: Ledger) -> None:
+    """Earliest-expiring usable lot first; ``lots`` is kept in that order."""
     need = draw.need
-    usable = sorted((lot for lot in lots
-                     if lot.remaining > 0 and lot.start <= draw.date <= lot.expires),
-                    key=lambda lot: (lot.expires, lot.start, lot.order))
-    for lot in usable:
+    day = draw.date
+    for lot in lots:
         if need <= 0:
             break
+        if lot.remaining <= 0 or not lot.start <= day <= lot.expires:
+            continue
         take = min(need, lot.remaining)
         lot.remaining -= take
         need -= take
@@ -157,6 +158,7 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
                   description=f"Block of {fmt_qty(block.hours)} hours bought {block.date}"
                               + (f", usable until {expires}" if expires != date.max else ""),
                   loc=block.loc)
+    lots.sort(key=lambda lot: (lot.expires, lot.start, lot.order))
     exhausted = False
     replay = sorted((d for d in draws if bh.opening_as_of is None or d.date > bh.opening_as_of),
                     key=lambda d: (d.date, d.id))
@@ -275,15 +277,14 @@ def replay_per_ticket(contract: Contract, tickets: list[Draw], month: Month) -> 
                   label=f"bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
                   description=f"Bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
                   loc=p.loc)
+    lots.sort(key=lambda lot: (lot.start, lot.order))   # earliest purchase first
     for t in sorted(tickets, key=lambda d: (d.date, d.id)):
-        # earliest purchase first, whatever its expiry
-        usable = [lot for lot in sorted(lots, key=lambda l: (l.start, l.order))
-                  if lot.remaining > 0 and lot.start <= t.date]
-        if usable:
-            usable[0].remaining -= 1
+        usable = next((lot for lot in lots if lot.remaining > 0 and lot.start <= t.date), None)
+        if usable is not None:
+            usable.remaining -= 1
             t.drawn = Decimal(1)
-            ledger.add(t.date, "used", Decimal(1), f"ticket {t.id} from {usable[0].label}",
-                       usable[0].key)
+            ledger.add(t.date, "used", Decimal(1), f"ticket {t.id} from {usable.label}",
+                       usable.key)
         else:
             t.over = Decimal(1)
     if contract.end is not None and contract.end <= month.end:

@@ -89,7 +89,11 @@ class ContractReport:
     metrics: dict[str, Decimal] = field(default_factory=dict)
     amounts: dict[str, Decimal] = field(default_factory=dict)
     trace: list = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    # strings, or zero-argument callables that make one (formatted only when shown)
+    notes: list = field(default_factory=list)
+
+    def note_texts(self) -> list[str]:
+        return [n() if callable(n) else n for n in self.notes]
 
 
 @dataclass

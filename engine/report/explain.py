@@ -55,7 +55,7 @@ def render_explain(p: Preview, contract: Contract) -> str:
         amounts = {k: v for k, v in report.amounts.items() if k != "fixed_price_hours_used"}
         if amounts:
             w("  base amounts: " + ", ".join(f"{k}={fmt_money(v)}" for k, v in sorted(amounts.items())) + "\n")
-    notes = report.notes if report is not None else []
+    notes = report.note_texts() if report is not None else []
     if notes:
         w("\nNotes\n")
         for note in notes:
