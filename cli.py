@@ -65,10 +65,14 @@ def validate(paths: tuple[str, ...], root: str | None, fmt: str) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to FILE instead of standard output.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any error (bad rows, blocklisted, no rate).")
-def preview(root, period, activity, profile, customers, contracts, fmt, output, strict) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Bill groups of customers in N processes (same output as 1).")
+def preview(root, period, activity, profile, customers, contracts, fmt, output, strict,
+            jobs) -> None:
     """Dry-run invoices for one month from the activity exports."""
     _guard(app.run_preview, root=root, period=period, activity=activity, profile=profile,
-           customers=customers, contracts=contracts, fmt=fmt, output=output, strict=strict)
+           customers=customers, contracts=contracts, fmt=fmt, output=output, strict=strict,
+           jobs=jobs)
 
 
 @cli.command()

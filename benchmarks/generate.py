@@ -361,12 +361,15 @@ def _contract_yaml(rng: random.Random, cust: Customer, c: dict, window_start: da
     elif ctype == "per_ticket":
         lines.append("per_ticket:")
         lines.append(f"  fee: {rng.choice((95, 110, 125))}.00")
-        lines.append("  purchases:")
+        purchases = []
         d = max(start, window_start - timedelta(days=30))
         while d <= min(end, date(LAST_MONTH[0], LAST_MONTH[1], 1)):
             n = rng.choice((10, 20, 30))
-            lines.append(f"    - {{date: {d.isoformat()}, tickets: {n}, price: {money(n * 8000)}}}")
+            purchases.append(f"    - {{date: {d.isoformat()}, tickets: {n}, price: {money(n * 8000)}}}")
             d += timedelta(days=rng.randrange(90, 200))
+        if purchases:   # a contract that starts after the window buys nothing yet
+            lines.append("  purchases:")
+            lines.extend(purchases)
     elif ctype == "per_device":
         lines.append("devices:")
         lines.append(f"  - {{type: workstation, rate: {rng.choice((45, 50, 55))}.00, "

@@ -83,7 +83,7 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
 
 def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
                 customers: Sequence[str], contracts: Sequence[str], fmt: str,
-                output: str | None, strict: bool) -> int:
+                output: str | None, strict: bool, jobs: int = 1) -> int:
     from .billing import preview
     from .billing.select import select
     from .report.preview import RENDERERS
@@ -99,7 +99,11 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     if unknown:
         return 2
     progress.stage(f"billing {month}")
-    result, _ = preview(repo, act, month)
+    if jobs > 1:
+        from .billing.parallel import preview_parallel
+        result, _ = preview_parallel(repo, act, month, jobs)
+    else:
+        result, _ = preview(repo, act, month)
     progress.finish()
     result = select(result, customers, contracts)
     text = RENDERERS[fmt](result)
