@@ -117,14 +117,9 @@ class _State:
         self.rows[(kind, customer, contract, disposition)] += 1
 
 
-def rate_card_for(repo: Repo, contract: Contract | None) -> RateCard | None:
-    if contract is not None and contract.labor.rate_card:
-        return repo.rate_cards.get(contract.labor.rate_card)
-    return repo.default_rate_card
-
-
 def _rate_card_lookup(repo: Repo):
-    """rate_card_for with the default card found once (it is asked per entry)."""
+    """The rate card pricing a contract's labor (its own, else the default), with the
+    default found once: it is asked for per entry."""
     default = repo.default_rate_card
     cards = repo.rate_cards
 
@@ -368,7 +363,7 @@ def _contract_lines(state: _State, contract: Contract, counts: Counts,
     state.lines.extend(fixed_lines(contract, month))
     state.lines.extend(device_lines(contract, month, counts))
     result = None
-    card = rate_card_for(state.repo, contract)
+    card = state.card_for(contract)
     currency = card.currency if card else "USD"
     if contract.type == "block_hours" and contract.block_hours is not None and contract.status == "active":
         result = replay_block_hours(contract, [d for d, _ in draws], month)

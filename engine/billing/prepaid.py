@@ -80,7 +80,8 @@ class PrepaidResult:
 
 
 def _draw_from(lots: list[_Lot], draw: Draw, ledger: Ledger) -> None:
-    """Earliest-expiring usable lot first; ``lots`` is kept in that order."""
+    """Draw from the usable lots in the order of ``lots`` (blocks: earliest expiry
+    first; retainer allocations: oldest first); what they cannot cover is over."""
     need = draw.need
     day = draw.date
     for lot in lots:
@@ -222,17 +223,7 @@ def replay_retainer(contract: Contract, draws: list[Draw], month: Month,
                                           f"{unit} allocated)",
                               quantity=Decimal(1), unit_price=r.fee, amount=money(r.fee)))
         for d in by_month.get(m, []):
-            need = d.need
-            for lot in lots:
-                if need <= 0:
-                    break
-                take = min(need, lot.remaining)
-                if take > 0:
-                    lot.remaining -= take
-                    need -= take
-                    ledger.add(d.date, "used", take, f"{d.id} from {lot.label}", lot.key)
-            d.drawn = d.need - need
-            d.over = need
+            _draw_from(lots, d, ledger)
         unused = sum((lot.remaining for lot in lots), ZERO)
         if r.unused == "rollover":
             keep = unused
