@@ -16,13 +16,14 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from .diagnostics import ERROR, Diagnostic, did_you_mean
 from .formats import FORMAT_CHECKER, friendly_message
+from .schemafast import compile_validator
 from .yamlload import Document
 
 SCHEMA_FILES = {
@@ -57,6 +58,13 @@ def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(SCHEMA_FILES[kind]), format_checker=FORMAT_CHECKER)
 
 
+@cache
+def certainly_valid(kind: str) -> Callable[[Any], bool]:
+    """The compiled yes/no check (engine.schemafast): valid documents, nearly
+    all of them, skip jsonschema; any other answer falls back to it."""
+    return compile_validator(validator(kind))
+
+
 def describe_path(path: Iterable[Any]) -> str:
     text = ""
     for part in path:
@@ -84,6 +92,8 @@ def validate_document(doc: Document) -> list[Diagnostic]:
             message = (f"unknown kind {kind!r}{did_you_mean(str(kind), SCHEMA_FILES)}; "
                        f"kinds are {', '.join(SCHEMA_FILES)}")
         return [Diagnostic(file, line, col, "unknown-kind", ERROR, message)]
+    if certainly_valid(kind)(data):
+        return []
     diags = [_diagnostic(doc, error) for error in validator(kind).iter_errors(data)]
     out: list[Diagnostic] = []
     for group in diags:
