@@ -41,9 +41,14 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
 
 
 def _load_for_preview(root: str | None, period: str | None, activity: str | None,
-                      profile: str | None, progress: Progress | None = None):
-    """Shared by preview and explain: (repo, activity, month, activity diagnostics) or an exit code."""
+                      profile: str | None, progress: Progress | None = None,
+                      scoped: bool = True):
+    """Shared by preview, explain, revenue and sla: (repo, activity, month, activity
+    diagnostics) or an exit code. ``scoped``: parse only what the month needs
+    (engine.activity.scope); revenue, which walks many months, reads everything."""
+    from .activity.scope import Scope
     from .billing import Month
+    from .billing.engine import Assigner
 
     progress = progress or Progress(2)
     repo_root = resolve_root(root)
@@ -59,19 +64,25 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
         click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
                    "before previewing invoices", err=True)
         return 1
-    progress.stage("reading activity")
-    try:
-        act, folder, act_diags = read_activity(repo_root, activity, profile)
-    except ProfileUnusable as exc:
-        click.echo(str(exc), err=True)
-        return 2
+    month = None
     if period:
         try:
             month = Month.parse(period)
         except ValueError as exc:
             click.echo(f"tenor: --period: {exc}", err=True)
             return 2
-    else:
+    progress.stage("reading activity")
+    # parse only the rows this month's preview needs (the month's own, and earlier
+    # ones that can still draw on a balance); count the rest as other_period
+    assigner = Assigner(repo)
+    scope = Scope(None if month is None else (month.year, month.month),
+                  assigner.needs_history, assigner.needs_ticket_history) if scoped else None
+    try:
+        act, folder, act_diags = read_activity(repo_root, activity, profile, scope)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
+    if month is None:
         latest = act.latest_month()
         if latest is None:
             click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
@@ -145,7 +156,7 @@ def run_revenue(root: str | None, period: str | None, first: str | None, last: s
     if period and (first or last):
         click.echo("tenor: give either --period or --from/--to, not both", err=True)
         return 2
-    loaded = _load_for_preview(root, period or last or first, activity, profile)
+    loaded = _load_for_preview(root, period or last or first, activity, profile, scoped=False)
     if isinstance(loaded, int):
         return loaded
     repo, act, month, _ = loaded

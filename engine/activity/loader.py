@@ -35,6 +35,7 @@ from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
 from .columns import (BOOL, DATE, DATETIME, HELD_KINDS, HOURS, ID, NAME, PRICE, PRIORITY,
                       QUANTITY, SPECS, TEXT, Col, KindSpec, kind_of)
 from .model import KINDS, Activity, BadRow
+from .scope import DISPOSED, SCOPED, FileScan, Scanner, Scope, month_index
 from .values import (BadValue, parse_bool, parse_date, parse_decimal, parse_iso_datetime,
                      parse_priority)
 
@@ -235,8 +236,13 @@ def _undecodable_line(path: Path) -> tuple[int, str]:
     return 0, "the file is not UTF-8"
 
 
+# What a file's rows go to once its header is understood: by default straight
+# to _read_rows; a scoped load (see .scope) sorts them first.
+Consume = Callable[[Iterable[FeedRow], "_Plan", _FileResult], None]
+
+
 def _read_file(path: Path, name: str, display: str, spec: KindSpec,
-               columns: tuple[_Column, ...]) -> _FileResult:
+               columns: tuple[_Column, ...], consume: Consume | None = None) -> _FileResult:
     res = _FileResult()
     kind = spec.kind
     try:
@@ -262,7 +268,10 @@ def _read_file(path: Path, name: str, display: str, spec: KindSpec,
             plan = _plan(header, header_line, display, spec, columns, res)
             if plan is None:
                 return res
-            _read_rows(_csv_rows(reader), plan, name, display, spec, res)
+            if consume is None:
+                _read_rows(_csv_rows(reader), plan, name, display, spec, res)
+            else:
+                consume(_csv_rows(reader), plan, res)
     except UnicodeDecodeError:
         line, what = _undecodable_line(path)
         return res.fail(Diagnostic(display, line, 0, "activity_not_utf8", ERROR,
@@ -282,10 +291,12 @@ def _read_file(path: Path, name: str, display: str, spec: KindSpec,
 class _Plan:
     """How to turn one file's rows into objects (built once per file)."""
     __slots__ = ("getter", "width", "columns", "fast", "must_have", "blank_to_none",
-                 "id_index")
+                 "id_index", "index")
 
-    def __init__(self, indices: list[int], columns: tuple[_Column, ...], id_index: int
-                 ) -> None:
+    def __init__(self, indices: list[int], columns: tuple[_Column, ...], id_index: int,
+                 absent: int) -> None:
+        # canonical column name -> its position in a raw row (absent columns left out)
+        self.index = {c.name: i for c, i in zip(columns, indices) if i != absent}
         self.getter = operator.itemgetter(*indices)
         self.width = max(indices) + 1
         self.columns = columns
@@ -325,7 +336,7 @@ def _plan(header: list[str], header_line: int, display: str, spec: KindSpec,
         return None
     absent = len(header)              # rows are padded with "" up to here
     indices = [found[c.name][0] if c.name in found else absent for c in spec.columns]
-    return _Plan(indices, columns, found[spec.id_column][0])
+    return _Plan(indices, columns, found[spec.id_column][0], absent)
 
 
 def _slow_row(plan: _Plan, texts: tuple[str, ...], known: str = ""
@@ -568,14 +579,18 @@ def _empty_activity(files: dict[str, tuple[str, ...]] | None = None) -> Activity
                     files or {k: () for k in KINDS})
 
 
-def _read_feed(feed: Feed, spec: KindSpec, columns: tuple[_Column, ...]) -> _FileResult:
+def _read_feed(feed: Feed, spec: KindSpec, columns: tuple[_Column, ...],
+               consume: Consume | None = None) -> _FileResult:
     """A profile's canonical rows go through exactly the checks a CSV's do."""
     res = _FileResult()
     plan = _plan(list(feed.header), 1, feed.display, spec, columns, res)
     if plan is None:
         return res
     try:
-        _read_rows(feed.rows, plan, feed.name, feed.display, spec, res)
+        if consume is None:
+            _read_rows(feed.rows, plan, feed.name, feed.display, spec, res)
+        else:
+            consume(feed.rows, plan, res)
     except FeedError as exc:
         return res.fail(exc.diagnostic)
     res.diags.extend(feed.diags)
@@ -583,7 +598,8 @@ def _read_feed(feed: Feed, spec: KindSpec, columns: tuple[_Column, ...]) -> _Fil
 
 
 def load_activity(folder: str | Path, *, display_prefix: str | None = None,
-                  profile: FeedSource | None = None) -> tuple[Activity, list[Diagnostic]]:
+                  profile: FeedSource | None = None, scope: Scope | None = None
+                  ) -> tuple[Activity, list[Diagnostic]]:
     """Read every activity CSV at the top of ``folder``; never raises on bad input.
 
     Returns the activity and all diagnostics (sorted). Diagnostics name files
@@ -591,6 +607,8 @@ def load_activity(folder: str | Path, *, display_prefix: str | None = None,
     With ``profile`` (an import profile, see ``engine.profiles``) the folder
     holds a PSA's own exports and the profile's feeds replace the canonical
     CSV files; every later step (row checks, duplicates, order) is the same.
+    With ``scope`` only the rows one month's preview needs are parsed; the
+    rest are counted in ``Activity.other_period`` (see ``.scope``).
     """
     folder = Path(folder)
     where = display_prefix if display_prefix is not None else str(folder)
@@ -600,14 +618,133 @@ def load_activity(folder: str | Path, *, display_prefix: str | None = None,
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(folder, where, display_prefix, profile)
+        return _load(folder, where, display_prefix, profile, scope)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
+class _Scoped:
+    """The loader's side of a scoped load: hands scoped kinds' rows to the
+    scanner, parses the kept ones once the month is known, filters statuses."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scanner = Scanner(scope)
+        self.contexts: dict[int, tuple[_Plan, str, str, KindSpec, _FileResult]] = {}
+
+    def consumer(self, name: str, display: str, spec: KindSpec, path: Path | None = None
+                 ) -> Consume | None:
+        """``path``: the CSV file, to look at a counted-only row again should its id
+        clash (None for a profile's feed, which cannot be read twice)."""
+        if spec.kind not in SCOPED:
+            return None
+
+        def consume(rows: Iterable[FeedRow], plan: _Plan, res: _FileResult) -> None:
+            idx = plan.index
+            fs = FileScan(spec.kind, name, (plan, display, spec, res, path),
+                          (idx[SCOPED[spec.kind][0]], idx["customer"], idx.get("contract"),
+                           idx["id"]))
+            try:
+                self.scanner.scan(fs, rows)
+            except BaseException:
+                self.scanner.files.remove(fs)
+                raise
+        return consume
+
+    def parse_kept(self) -> None:
+        """Now that the month is known: parse what each scanned file kept."""
+        for fs in self.scanner.files:
+            plan, display, spec, res, _ = fs.context
+            if not res.ok:
+                continue
+            _read_rows(fs.rows(), plan, fs.name, display, spec, res)
+            res.count += len(fs.other_ids)
+            fs.keep, fs.buffer = [], []
+
+    def status_consumer(self, wanted: set[str], spec: KindSpec, name: str, display: str
+                        ) -> Consume:
+        def consume(rows: Iterable[FeedRow], plan: _Plan, res: _FileResult) -> None:
+            ti = plan.index["ticket"]
+            kept: list[FeedRow] = []
+            skipped = 0
+            for row in rows:
+                try:
+                    if row[2] is None and row[1][ti].strip() not in wanted:
+                        skipped += 1
+                        continue
+                except IndexError:
+                    pass
+                kept.append(row)
+            _read_rows(kept, plan, name, display, spec, res)
+            res.count += skipped
+        return consume
+
+    def clashes(self, kind: str, kept: list[Any], displays: dict[str, str]
+                ) -> tuple[list[Any], list[BadRow], list[Diagnostic]]:
+        """Same id parsed here and counted-only elsewhere: every copy is held."""
+        found = _valid_only(self.scanner.clashes(kind, {r.id for r in kept}))
+        if not found:
+            return kept, [], []
+        bad: list[BadRow] = []
+        diags: list[Diagnostic] = []
+        fate = "held" if kind in HELD_KINDS else "ignored"
+        parsed = [r for r in kept if r.id in found]
+        places: dict[str, list[tuple[str, int]]] = {}
+        for r in parsed:
+            places.setdefault(r.id, []).append((r.file, r.row))
+        for row_id, copies in found.items():
+            for fs, i in copies:
+                fs.dropped.add(i)
+                places[row_id].append((fs.name, fs.other_lines[i]))
+        for row_id, where in places.items():
+            where.sort()
+            for file, line in where:
+                others = ", ".join(f"{f}:{n}" for f, n in where if (f, n) != (file, line))
+                msg = (f"id '{row_id}' also appears at {others} with different content (a "
+                       f"different date or values); all {len(where)} copies are {fate} — keep "
+                       f"one correct row for it")
+                bad.append(BadRow(kind, file, line, row_id, "conflicting_duplicate", msg))
+                diags.append(Diagnostic(displays[file], line, 0,
+                                        "activity_conflicting_duplicate", ERROR, msg))
+        return [r for r in kept if r.id not in found], bad, diags
+
+
+def _valid_only(found: dict[str, list[tuple[FileScan, int]]]
+                ) -> dict[str, list[tuple[FileScan, int]]]:
+    """Keep the clashing counted-only rows that are valid rows: as in a full load,
+    an invalid row takes no part in duplicate detection (and in a scoped load an
+    invalid row of another month is just other_period). Rare, so the file is
+    simply read again; a feed's rows cannot be, and count as valid."""
+    lines: dict[int, set[int]] = {}
+    scans: dict[int, FileScan] = {}
+    for copies in found.values():
+        for fs, i in copies:
+            scans[id(fs)] = fs
+            lines.setdefault(id(fs), set()).add(fs.other_lines[i])
+    valid: dict[int, set[int]] = {}
+    for key, fs in scans.items():
+        plan, display, spec, _, path = fs.context
+        if path is None:
+            valid[key] = lines[key]
+            continue
+        wanted = lines[key]
+        probe = _FileResult()
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, strict=True)
+            rows = [row for row in _csv_rows(reader) if row[0] in wanted]
+        _read_rows(rows, plan, fs.name, display, spec, probe)
+        valid[key] = {r.row for r in probe.rows}
+    out: dict[str, list[tuple[FileScan, int]]] = {}
+    for row_id, copies in found.items():
+        ok = [(fs, i) for fs, i in copies if fs.other_lines[i] in valid[id(fs)]]
+        if ok:
+            out[row_id] = ok
+    return out
+
+
 def _load(folder: Path, where: str, display_prefix: str | None,
-          profile: FeedSource | None = None) -> tuple[Activity, list[Diagnostic]]:
+          profile: FeedSource | None = None, scope: Scope | None = None
+          ) -> tuple[Activity, list[Diagnostic]]:
     try:
         entries = sorted(os.listdir(folder))
     except OSError as exc:
@@ -625,16 +762,23 @@ def _load(folder: Path, where: str, display_prefix: str | None,
     read = {k: 0 for k in KINDS}
     files: dict[str, list[str]] = {k: [] for k in KINDS}
     displays: dict[str, str] = {}
+    scoped = _Scoped(scope) if scope is not None else None
+    results: list[tuple[str, _FileResult]] = []
+    # a scoped load reads ticket_status last: which statuses matter depends on
+    # the month, known once every dated row has been seen
+    later: list[tuple[str, str, Callable[[Consume], _FileResult]]] = []
     feeds, feed_diags = (profile.feeds(folder, display_prefix) if profile is not None
                          else ((), []))
     for feed in feeds:
         displays[feed.name] = feed.display
         files[feed.kind].append(feed.name)
-        res = _read_feed(feed, SPECS[feed.kind], columns[feed.kind])
-        rows[feed.kind].extend(res.rows)
-        bad.extend(res.bad)
-        diags.extend(res.diags)
-        read[feed.kind] += res.count
+        spec = SPECS[feed.kind]
+        if scoped is not None and feed.kind == "ticket_status":
+            later.append((feed.name, feed.display, lambda consume, feed=feed, spec=spec:
+                          _read_feed(feed, spec, columns[feed.kind], consume)))
+            continue
+        consume = scoped.consumer(feed.name, feed.display, spec) if scoped else None
+        results.append((feed.kind, _read_feed(feed, spec, columns[feed.kind], consume)))
     for name in (entries if profile is None else ()):
         kind = kind_of(name)
         path = folder / name
@@ -643,7 +787,25 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         display = f"{display_prefix}/{name}" if display_prefix is not None else str(path)
         displays[name] = display
         files[kind].append(name)
-        res = _read_file(path, name, display, SPECS[kind], columns[kind])
+        spec = SPECS[kind]
+        if scoped is not None and kind == "ticket_status":
+            later.append((name, display, lambda consume, path=path, name=name, display=display,
+                          spec=spec: _read_file(path, name, display, spec, columns[spec.kind],
+                                                consume)))
+            continue
+        consume = scoped.consumer(name, display, spec, path) if scoped else None
+        results.append((kind, _read_file(path, name, display, spec, columns[kind], consume)))
+    other_period: dict[tuple[str, str | None, str | None], int] = {}
+    if scoped is not None:
+        scoped.parse_kept()
+        top = scoped.scanner.top
+        wanted = {t.id for kind, res in results if kind == "tickets" for t in res.rows
+                  if month_index(t.created.year, t.created.month) == top}
+        status = SPECS["ticket_status"]
+        for name, display, read_later in later:
+            results.append(("ticket_status", read_later(
+                scoped.status_consumer(wanted, status, name, display))))
+    for kind, res in results:
         rows[kind].extend(res.rows)
         bad.extend(res.bad)
         diags.extend(res.diags)
@@ -654,6 +816,14 @@ def _load(folder: Path, where: str, display_prefix: str | None,
                                 "no activity files found; name them time_entries*.csv, "
                                 "tickets*.csv, ticket_status*.csv, devices*.csv, users*.csv "
                                 "or charges*.csv"))
+    if scoped is not None:
+        for kind in SCOPED:
+            rows[kind], k_bad, k_diags = scoped.clashes(kind, rows[kind], displays)
+            bad.extend(k_bad)
+            diags.extend(k_diags)
+        for kind in DISPOSED:
+            for (customer, contract), n in scoped.scanner.other_period(kind).items():
+                other_period[(kind, customer, contract)] = n
     kept: dict[str, tuple[Any, ...]] = {}
     dups: list[BadRow] = []
     for kind in KINDS:
@@ -679,6 +849,9 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         ticket_status=kept["ticket_status"], devices=kept["devices"], users=kept["users"],
         charges=kept["charges"], bad_rows=tuple(sorted(bad, key=order)),
         duplicates=tuple(sorted(dups, key=order)), rows_read=read,
-        files={k: tuple(v) for k, v in files.items()})
+        files={k: tuple(v) for k, v in files.items()},
+        other_period=dict(sorted(other_period.items(), key=lambda kv: tuple(
+            "" if x is None else x for x in kv[0]))),
+        scope_month=scoped.scanner.month if scoped is not None else None)
     diags.sort()
     return activity, diags

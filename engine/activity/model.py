@@ -7,7 +7,7 @@ physical line number (header = 1), exactly what SPEC 8's ``held`` list shows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -131,13 +131,23 @@ class Activity:
     duplicates: tuple[BadRow, ...]
     rows_read: dict[str, int]
     files: dict[str, tuple[str, ...]]
+    # A scoped load (engine.activity.scope) leaves rows that cannot matter to
+    # its month unparsed: (kind, customer, contract column) -> how many. They
+    # are other_period rows; rows_read counts them too.
+    other_period: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
+    scope_month: tuple[int, int] | None = None       # the month a scoped load resolved to
 
     def latest_month(self) -> tuple[int, int] | None:
         """(year, month) of the latest time entry, charge or ticket creation.
 
+        A scoped load already found it while reading (including rows it left
+        unparsed), so its answer is used.
+
         The default preview period (SPEC 5). A ticket's month is taken in its
         own offset, as written in the export.
         """
+        if self.scope_month is not None:
+            return self.scope_month
         latest: date | None = None
         if self.time_entries:
             latest = max(e.date for e in self.time_entries)

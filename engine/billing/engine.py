@@ -19,6 +19,7 @@ from ..model import Contract, RateCard
 from ..number import ZERO, fmt_qty, money
 from ..repo import Repo
 from .charges import blocking_entry, charge_price
+from .history import HISTORY_TYPES, History
 from .labor import Rate, billable_hours, entry_rate, work_type_multiplier
 from .period import Month, whole_months
 from .prepaid import Draw, replay_block_hours, replay_per_ticket, replay_retainer
@@ -28,7 +29,6 @@ from .rules import apply_rules
 
 COVERED_TYPES = ("recurring", "per_device", "per_ticket", "fixed_price")
 PREPAID_TYPES = ("block_hours", "retainer")
-HISTORY_TYPES = PREPAID_TYPES + ("fixed_price",)
 
 
 class Assigner:
@@ -47,12 +47,21 @@ class Assigner:
         history = [c for c in repo.contracts.values() if c.type in HISTORY_TYPES]
         self.history_contracts = {c.id for c in history}
         self.default_history_customers = {c.customer for c in history if c.default}
+        bundles = [c for c in repo.contracts.values() if c.type == "per_ticket"]
+        self.bundle_contracts = {c.id for c in bundles}
+        self.default_bundle_customers = {c.customer for c in bundles if c.default}
 
     def needs_history(self, customer: str, named: str | None) -> bool:
-        """Can a row of another month still draw on a balance? (cheap; no dates)"""
+        """Can a time entry of an earlier month still draw on a balance? (cheap; no dates)"""
         if named is not None:
             return named in self.history_contracts
         return customer in self.default_history_customers
+
+    def needs_ticket_history(self, customer: str, named: str | None) -> bool:
+        """Can a ticket of an earlier month still draw on a per-ticket bundle?"""
+        if named is not None:
+            return named in self.bundle_contracts
+        return customer in self.default_bundle_customers
 
     def assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
         key = (customer, named, day)
@@ -157,18 +166,32 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
             state.held.append(Held(dup.file, dup.row, dup.id, dup.reason, dup.kind, dup.message))
             state.rows[(dup.kind, None, None, "held")] += 1
 
+    # rows a scoped load only counted (another month, feeding no balance)
+    for (kind, customer, named), n in activity.other_period.items():
+        state.rows[(kind, customer, named, "other_period")] += n
+
     prepaid_draws: dict[str, list[tuple[Draw, _Priced]]] = defaultdict(list)
     # most rows of a year's export belong to other months and feed no balance:
-    # count them here without the per-row work of _time_entry
+    # count them here without the per-row work of _time_entry; earlier rows that
+    # can feed a balance go to History, which keeps only their daily sums
     other = state.rows
     first, last = month.start, month.end
     needs_history = assigner.needs_history
+    history = History(repo, assigner.defaults, state.card_for, other)
+    add_history = history.add
     for entry in activity.time_entries:
         day = entry.date
-        if (day < first and not needs_history(entry.customer, entry.contract)) or day > last:
+        if day < first:
+            if needs_history(entry.customer, entry.contract):
+                add_history(entry)
+            else:
+                other[("time_entries", entry.customer, entry.contract, "other_period")] += 1
+        elif day > last:
             other[("time_entries", entry.customer, entry.contract, "other_period")] += 1
-            continue
-        _time_entry(state, assigner, entry, prepaid_draws)
+        else:
+            _time_entry(state, assigner, entry, prepaid_draws)
+    for cid, draws in history.draws().items():
+        prepaid_draws[cid][:0] = [(d, None) for d in draws]
     tickets_by_contract = _tickets(state, assigner, activity.tickets)
 
     for contract in sorted(repo.contracts.values(), key=lambda c: c.id):
@@ -182,7 +205,8 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
     fixed_report = _fixed_price_reports(state, prepaid_draws)
 
     # rules, per contract, on the base lines
-    sla_counts, sla_notes = _sla_metrics(repo, activity, month)
+    sla_readers = _sla_readers(repo)
+    sla_counts, sla_notes = _sla_metrics(repo, activity, month, sla_readers)
     lines_of: dict[str | None, list[Line]] = defaultdict(list)
     for line in state.lines:
         lines_of[line.contract].append(line)
@@ -193,7 +217,9 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
             continue
         base = lines_of.get(contract.id, [])
         metrics = _metrics(state, contract, counts, tickets_by_contract.get(contract.id, []))
-        metrics.update(sla_counts.get(contract.id, {}))
+        if contract.id in sla_readers:      # computed only where a rule reads them
+            for key in ("sla.breaches", "sla.response_breaches", "sla.resolution_breaches"):
+                metrics[key] = sla_counts.get(contract.id, {}).get(key, ZERO)
         if contract.id in sla_notes:
             state.report(contract.id).notes.extend(sla_notes[contract.id])
         rule_lines, report = apply_rules(repo, contract, base, metrics)
@@ -220,17 +246,23 @@ def _customer_of_bad(bad) -> str | None:
     return getattr(bad, "customer", None)
 
 
-def _uses_sla_metrics(repo: Repo) -> bool:
-    texts = [src.text for src in repo.rule_sources] + [c.pricing or "" for c in repo.contracts.values()]
-    return any("sla." in text for text in texts)
+def _sla_readers(repo: Repo) -> set[str]:
+    """Contracts whose rules or pricing read an sla.* metric: the only ones SLA
+    figures are computed for (judging tickets against business calendars is
+    the dearest part of a preview, and nothing else uses it)."""
+    from ..rules.ast import mentions
+    from .rules import program
+    return {c.id for c in repo.contracts.values()
+            if (c.rules or c.pricing) and mentions(program(repo, c), "sla.")}
 
 
-def _sla_metrics(repo: Repo, activity: Activity, month: Month):
-    """sla.* metrics per contract (SPEC 6), computed only when some rule reads them."""
-    if not _uses_sla_metrics(repo):
+def _sla_metrics(repo: Repo, activity: Activity, month: Month, readers: set[str]):
+    """sla.* metrics per contract (SPEC 6), and breach notes for explain, for the
+    contracts whose rules read them."""
+    if not readers:
         return {}, {}
     from ..sla.report import breach_counts, sla_report
-    report = sla_report(repo, activity, month)
+    report = sla_report(repo, activity, month, contracts=readers)
     notes: dict[str, list[str]] = defaultdict(list)
     for t in report.tickets:
         if t.contract is not None and t.breaches:
@@ -245,36 +277,24 @@ def _in_effect_in(contract: Contract, month: Month) -> bool:
 
 
 def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
-                prepaid: dict[str, list[tuple[Draw, _Priced]]]) -> None:
-    month = state.month
-    in_month = month.contains(e.date)
+                prepaid: dict[str, list[tuple[Draw, _Priced | None]]]) -> None:
+    """One row of the preview month (earlier rows: history.History)."""
     contract, problem = assigner.assign(e.customer, e.contract, e.date)
     cid = contract.id if contract else None
-    # out-of-month rows matter only to balances replayed from history (prepaid
-    # draws, fixed-price hours used to date)
-    if not in_month and (problem or contract is None or contract.type not in HISTORY_TYPES):
-        state.dispose("time_entries", e.customer, cid, "other_period")
-        return
     if problem:
         if problem == "unknown_contract":
             msg = (f"contract '{e.contract}' does not exist or is not {e.customer}'s; "
                    "fix the contract column in the PSA")
         else:
             msg = _not_in_effect(contract, e.date)
-        if in_month:
-            state.hold("time_entries", e, problem, e.customer, cid, msg)
-        else:
-            state.dispose("time_entries", e.customer, cid, "other_period")
+        state.hold("time_entries", e, problem, e.customer, cid, msg)
         return
     if not e.billable:
-        state.dispose("time_entries", e.customer, cid, "non_billable" if in_month else "other_period")
+        state.dispose("time_entries", e.customer, cid, "non_billable")
         return
     if contract is not None and contract.labor.approval_required and not e.approved:
-        if in_month:
-            state.hold("time_entries", e, "pending_approval", e.customer, cid,
-                       "not approved; approve it in the PSA or it stays off the invoice")
-        else:
-            state.dispose("time_entries", e.customer, cid, "other_period")
+        state.hold("time_entries", e, "pending_approval", e.customer, cid,
+                   "not approved; approve it in the PSA or it stays off the invoice")
         return
     hours, rounding = billable_hours(e.hours, contract)
     priced = _Priced(e, contract, hours, rounding)
@@ -282,9 +302,6 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     excluded = contract is not None and (e.work_type in contract.labor.excluded_work_types
                                          or e.role in contract.labor.excluded_roles)
     if contract is None or contract.type == "time_and_materials" or excluded:
-        if not in_month:   # history matters only to balances; T&M work has none
-            state.dispose("time_entries", e.customer, cid, "other_period")
-            return
         priced.rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
         if priced.rate is None:
             state.no_rate[(cid, e.customer, e.role)].append(e)
@@ -297,13 +314,13 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
         state.dispose("time_entries", e.customer, cid, "billed")
         return
     if contract.type in COVERED_TYPES:
-        if in_month:   # formatted only if explain shows it
-            state.report(contract.id).notes.append(
-                lambda: f"{e.id} {e.date} {fmt_qty(hours)}h {e.role}/{e.work_type}: "
-                        "covered by the contract")
-        state.dispose("time_entries", e.customer, cid, "covered" if in_month else "other_period")
+        # formatted only if explain shows it
+        state.report(contract.id).notes.append(
+            lambda: f"{e.id} {e.date} {fmt_qty(hours)}h {e.role}/{e.work_type}: "
+                    "covered by the contract")
+        state.dispose("time_entries", e.customer, cid, "covered")
         if contract.type == "fixed_price":
-            prepaid[contract.id].append((Draw(e.id, e.date, hours, in_month), priced))
+            prepaid[contract.id].append((Draw(e.id, e.date, hours, True), priced))
         return
     # block_hours / retainer: a draw on the prepaid balance
     multiplier = work_type_multiplier(e.work_type, contract, card)
@@ -315,32 +332,28 @@ def _time_entry(state: _State, assigner: Assigner, e: TimeEntry,
     if money_retainer or overage_rate is None:
         priced.rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
         if priced.rate is None:
-            if in_month:
-                state.no_rate[(cid, e.customer, e.role)].append(e)
-                state.hold("time_entries", e, "no_rate", e.customer, cid,
-                           f"no rate for role '{e.role}' to price work beyond the prepaid balance")
-            else:
-                state.dispose("time_entries", e.customer, cid, "other_period")
+            state.no_rate[(cid, e.customer, e.role)].append(e)
+            state.hold("time_entries", e, "no_rate", e.customer, cid,
+                       f"no rate for role '{e.role}' to price work beyond the prepaid balance")
             return
     if money_retainer:
         need = money(hours * priced.rate.unit_price)
         overage_price = Decimal(1)
     else:
         overage_price = overage_rate if overage_rate is not None else priced.rate.rate
-    draw = Draw(e.id, e.date, need, in_month, overage_price)
-    if in_month:   # formatted only if explain shows it
-        def note() -> str:
-            unit = "" if money_retainer else " balance hours"
-            how = (f"{fmt_qty(hours)}h x {priced.rate.unit_price}" if money_retainer
-                   else f"{fmt_qty(hours)}h x multiplier {fmt_qty(multiplier)}")
-            return (f"{e.id} {e.date} {e.role}/{e.work_type}: {fmt_qty(e.hours)}h"
-                    + (f" -> {fmt_qty(hours)}h ({rounding})" if rounding else "")
-                    + f"; draws {how} = {fmt_qty(need)}{unit}")
-        state.report(contract.id).notes.append(note)
+    draw = Draw(e.id, e.date, need, True, overage_price)
+
+    def note() -> str:   # formatted only if explain shows it
+        unit = "" if money_retainer else " balance hours"
+        how = (f"{fmt_qty(hours)}h x {priced.rate.unit_price}" if money_retainer
+               else f"{fmt_qty(hours)}h x multiplier {fmt_qty(multiplier)}")
+        return (f"{e.id} {e.date} {e.role}/{e.work_type}: {fmt_qty(e.hours)}h"
+                + (f" -> {fmt_qty(hours)}h ({rounding})" if rounding else "")
+                + f"; draws {how} = {fmt_qty(need)}{unit}")
+    state.report(contract.id).notes.append(note)
     prepaid[contract.id].append((draw, priced))
-    if in_month:
-        state.hours[cid]["hours"] += hours
-        state.hours[cid][f"hours.{e.work_type}"] += hours
+    state.hours[cid]["hours"] += hours
+    state.hours[cid][f"hours.{e.work_type}"] += hours
     # the disposition is known only after the replay; recorded in _contract_lines
 
 
@@ -381,10 +394,10 @@ def _contract_lines(state: _State, contract: Contract, counts: Counts,
         state.balances.append(result.balance)
     if contract.type in PREPAID_TYPES:
         for draw, priced in draws:
+            if priced is None:
+                continue            # earlier months: counted other_period by History
             e = priced.entry
-            if not draw.in_month:
-                state.dispose("time_entries", e.customer, contract.id, "other_period")
-            elif draw.over > 0:
+            if draw.over > 0:
                 state.dispose("time_entries", e.customer, contract.id, "billed")
             else:
                 state.dispose("time_entries", e.customer, contract.id, "drawn")
@@ -537,8 +550,6 @@ def _metrics(state: _State, contract: Contract, counts: Counts, tickets: list[Ti
         key = f"tickets.{t.priority}"
         metrics[key] = metrics.get(key, ZERO) + 1
     metrics["months"] = Decimal(whole_months(contract.start, month.end))
-    for key in ("sla.breaches", "sla.response_breaches", "sla.resolution_breaches"):
-        metrics.setdefault(key, ZERO)
     return metrics
 
 

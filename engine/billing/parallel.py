@@ -28,6 +28,7 @@ def customers_of(repo: Repo, activity: Activity) -> list[str]:
     for rows in (activity.time_entries, activity.charges, activity.tickets, activity.devices,
                  activity.users):
         names.update(r.customer for r in rows)
+    names.update(k[1] for k in activity.other_period if k[1] is not None)
     return sorted(names)
 
 
@@ -47,6 +48,8 @@ def subset(repo: Repo, activity: Activity, customers: set[str], first: bool
         ticket_status=tuple(s for s in activity.ticket_status if s.ticket in ticket_ids),
         devices=tuple(d for d in activity.devices if d.customer in customers),
         users=tuple(u for u in activity.users if u.customer in customers),
+        other_period={k: n for k, n in activity.other_period.items()
+                      if k[1] in customers or (first and k[1] is None)},
         bad_rows=activity.bad_rows if first else (),
         duplicates=activity.duplicates if first else ())
     return part_repo, part

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..activity import Activity, load_activity, parse_date
+from ..activity.scope import Scope
 from ..activity.values import BadValue
 from ..checks import run_checks
 from ..diagnostics import Diagnostic
@@ -54,10 +55,11 @@ class ProfileUnusable(Exception):
     """--profile names a profile with errors (already printed): exit 2."""
 
 
-def read_activity(root: Path, activity: str | None, profile: str | None = None
-                  ) -> tuple[Activity, Path, list[Diagnostic]]:
+def read_activity(root: Path, activity: str | None, profile: str | None = None,
+                  scope: Scope | None = None) -> tuple[Activity, Path, list[Diagnostic]]:
     """Load the activity folder (default examples/activity in the repo), through an import
-    profile when one is given; problems are echoed to stderr and returned."""
+    profile when one is given; problems are echoed to stderr and returned. ``scope``
+    limits parsing to what one month's preview needs (see engine.activity.scope)."""
     feed = None
     if profile:
         from ..profiles import load_profile
@@ -69,7 +71,7 @@ def read_activity(root: Path, activity: str | None, profile: str | None = None
                                   "it (see above) or check it with `tenor profile check`")
     folder = Path(activity) if activity else root / "examples" / "activity"
     act, diags = load_activity(folder, display_prefix=activity or display_path(folder),
-                               profile=feed)
+                               profile=feed, scope=scope)
     # the loaded rows live until the process ends: keep the collector from
     # rescanning millions of them on every later collection
     gc.freeze()

@@ -19,7 +19,9 @@ import click
 from tabulate import tabulate
 
 from ..activity import Activity
+from ..activity.scope import Scope
 from ..billing import Month, Preview, preview
+from ..billing.engine import Assigner
 from ..billing.result import KIND_ORDER
 from ..diagnostics import Diagnostic
 from ..number import ZERO, fmt_money
@@ -372,8 +374,14 @@ def run_diff(root: str | None, base: str, head: str | None, period: str | None,
     if base_errors:
         click.echo(f"tenor: warning: the base revision {base} has {base_errors} validation "
                    "error(s); its preview leaves out the documents they concern", err=True)
+    # parse only what the month needs, for either revision: an earlier row is
+    # kept when either side's contracts can draw a balance from it
+    sides = (Assigner(base_repo), Assigner(head_repo))
+    scope = Scope(None if month is None else (month.year, month.month),
+                  lambda c, k: any(a.needs_history(c, k) for a in sides),
+                  lambda c, k: any(a.needs_ticket_history(c, k) for a in sides))
     try:
-        act, act_folder, _ = read_activity(folder, activity, profile)
+        act, act_folder, _ = read_activity(folder, activity, profile, scope)
     except ProfileUnusable as exc:
         click.echo(str(exc), err=True)
         return 2

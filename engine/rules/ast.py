@@ -9,6 +9,7 @@ on input that passed the nesting limit.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -255,3 +256,23 @@ def node_text(node: Expr | Cond) -> str:
 def _paren(node: Expr | Cond) -> str:
     text = node_text(node)
     return f"({text})" if isinstance(node, (Arith, And, Or, Compare)) else text
+
+
+def mentions(statements: tuple, prefix: str) -> bool:
+    """Does any name in ``statements`` start with ``prefix`` (e.g. ``sla.``)?
+
+    Lets billing skip work whose only use is a metric no rule reads. It may
+    answer yes for a string literal that looks like such a name: that only
+    costs the skipped work, never a wrong figure."""
+    stack: list = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if node.startswith(prefix):
+                return True
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node)
+                         if f.name != "loc")
+    return False

@@ -139,9 +139,12 @@ class SlaReport:
 
 # ---------------------------------------------------------------- building
 
-def sla_report(repo: Repo, activity: Activity, month: Month, as_of: AsOf = None) -> SlaReport:
+def sla_report(repo: Repo, activity: Activity, month: Month, as_of: AsOf = None,
+               contracts: set[str] | None = None) -> SlaReport:
     """Judge every ticket created in ``month``; never raises on bad data (each
-    problem becomes a warning in ``problems`` and the ticket is still listed)."""
+    problem becomes a warning in ``problems`` and the ticket is still listed).
+    ``contracts``: judge only tickets assigned to these (billing asks for the
+    contracts whose rules read sla.* metrics)."""
     from engine.billing.engine import Assigner
 
     _check_as_of(as_of)
@@ -153,6 +156,11 @@ def sla_report(repo: Repo, activity: Activity, month: Month, as_of: AsOf = None)
     for ticket in sorted(activity.tickets, key=lambda t: (t.id, t.file, t.row)):
         if not month.contains(ticket.created.date()):
             continue
+        if contracts is not None:
+            contract, problem = assigner.assign(ticket.customer, ticket.contract,
+                                                ticket.created.date())
+            if problem is not None or contract is None or contract.id not in contracts:
+                continue
         judged.append(_judge(ticket, repo, assigner, calendars, statuses.get(ticket.id, ()),
                              month, as_of, problems))
     return SlaReport(as_of=_as_of_text(as_of, month), month=month, tickets=tuple(judged),
