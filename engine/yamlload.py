@@ -4,7 +4,10 @@ Why not ``yaml.safe_load``: it forgets where each value came from, turns
 ``18.10`` into a binary float, keeps the last of two duplicate keys, reads
 ``customer: no`` as ``False`` without a word, and builds aliases without any
 bound. We read the C parser's *event stream* instead (fast, and iterative, so
-deep nesting cannot crash it), and compose values ourselves:
+deep nesting cannot crash it), and build values ourselves in the same single
+pass, without an intermediate node graph: only anchored nodes have their
+events logged, and each alias replays them at its own path (iteratively, so
+chains of aliases cannot recurse; a refused part is passed over in one step):
 
 * every node's ``(line, column)`` is kept, keyed by its path in the document;
 * numbers become ``Decimal`` from their source text;
@@ -18,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -109,19 +112,6 @@ class Document:
         return line, col - 1
 
 
-@dataclass
-class _Node:
-    kind: str                      # "scalar" | "seq" | "map"
-    line: int
-    col: int
-    value: Any = None              # scalar text
-    style: str = ""
-    tag: str | None = None
-    plain: bool = False
-    items: list = field(default_factory=list)   # seq: nodes; map: (key_node, value_node)
-    done: bool = False
-
-
 def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
@@ -178,11 +168,10 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
     (duplicate keys, bad tags...) are all collected.
     """
     lines = text.split("\n")
-    roots: list[_Node] = []
-    diags: list[Diagnostic] = []
+    build = _Build(file, lines)
+    stopped: list[Diagnostic] = []
     try:
-        for root in _compose(text, file, diags):
-            roots.append(root)
+        _read_events(text, file, build)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -193,22 +182,14 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
             hint = "; indent with spaces, not tabs"
         elif "mapping values are not allowed" in problem:
             hint = "; a value containing ': ' must be quoted"
-        diags.append(_diag(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{hint}"))
+        stopped.append(_diag(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{hint}"))
     except _Abort as exc:
-        diags.append(exc.diagnostic)
+        stopped.append(exc.diagnostic)
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        diags.append(_diag(file, 1, 1, "yaml-syntax", f"YAML error: {exc}"))
-    docs: list[Document] = []
-    for index, root in enumerate(roots):
-        doc = Document(file=file, index=index, data=None, line=root.line, col=root.col, lines=lines)
-        builder = _Builder(doc, diags)
-        try:
-            doc.data = builder.build(root, ())
-        except _Abort as exc:
-            diags.append(exc.diagnostic)
-            continue
-        docs.append(doc)
-    return docs, diags
+        stopped.append(_diag(file, 1, 1, "yaml-syntax", f"YAML error: {exc}"))
+    # What stopped the file is reported before what was found inside the
+    # documents that completed, in document order.
+    return build.docs, stopped + build.diags
 
 
 class _Abort(Exception):
@@ -217,147 +198,271 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
-def _compose(text: str, file: str, diags: list[Diagnostic]) -> Iterator[_Node]:
-    """Turn parser events into a node graph, checking depth and anchors as we go."""
-    stack: list[_Node] = []
-    pending_key: list[Any] = []     # per open mapping: key node awaiting its value, or None
-    anchors: dict[str, _Node] = {}
-    root: _Node | None = None
+_SCALAR = yaml.ScalarEvent
+_MAP_START = yaml.MappingStartEvent
+_SEQ_START = yaml.SequenceStartEvent
+_MAP_END = yaml.MappingEndEvent
+_SEQ_END = yaml.SequenceEndEvent
+_ALIAS = yaml.AliasEvent
+_DOC_END = yaml.DocumentEndEvent
 
-    def attach(node: _Node) -> None:
-        nonlocal root
-        if not stack:
-            root = node
-            return
-        parent = stack[-1]
-        if parent.kind == "seq":
-            parent.items.append(node)
-        elif pending_key[-1] is None:
-            pending_key[-1] = node
-        else:
-            parent.items.append((pending_key[-1], node))
-            pending_key[-1] = None
-
-    for event in yaml.parse(text, Loader=_Loader):
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            mark = event.start_mark
-            node = _Node("scalar", mark.line + 1, mark.column + 1, value=event.value,
-                         style=event.style or "", tag=event.tag, plain=bool(event.implicit[0]),
-                         done=True)
-            if event.anchor:
-                anchors[event.anchor] = node
-            attach(node)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            mark = event.start_mark
-            if len(stack) >= MAX_DEPTH:
-                raise _Abort(_diag(file, mark.line + 1, mark.column + 1, "too-deep",
-                                   f"nesting is deeper than {MAX_DEPTH} levels; "
-                                   "contract files never need this much, flatten the structure"))
-            node = _Node("map" if kind is yaml.MappingStartEvent else "seq",
-                         mark.line + 1, mark.column + 1, tag=event.tag)
-            if event.anchor:
-                anchors[event.anchor] = node
-            attach(node)
-            stack.append(node)
-            if node.kind == "map":
-                pending_key.append(None)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            node = stack.pop()
-            node.done = True
-            if node.kind == "map":
-                pending_key.pop()
-        elif kind is yaml.AliasEvent:
-            mark = event.start_mark
-            target = anchors.get(event.anchor)
-            if target is None:
-                raise _Abort(_diag(file, mark.line + 1, mark.column + 1, "yaml-alias",
-                                   f"alias *{event.anchor} names no anchor defined before it"))
-            if not target.done:
-                raise _Abort(_diag(file, mark.line + 1, mark.column + 1, "yaml-alias",
-                                   f"alias *{event.anchor} refers to a node that contains it "
-                                   "(a recursive structure); write the values out"))
-            attach(target)
-        elif kind is yaml.DocumentEndEvent:
-            if root is not None:
-                yield root
-            root = None
-            anchors = {}
+# plain words YAML reads as something other than text, and what they become
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(_NULL_WORDS), **dict.fromkeys(_TRUE_WORDS, True),
+    **dict.fromkeys(_FALSE_WORDS, False), **dict.fromkeys(_YAML11_TRUE, True),
+    **dict.fromkeys(_YAML11_FALSE, False),
+}
+_YAML11_WORDS = _YAML11_TRUE | _YAML11_FALSE
+# every number pattern above starts with one of these; other text is just text
+_NUMBER_START = frozenset("+-.0123456789")
+# Decimals are immutable, and contract files repeat the same few amounts.
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMALS_MAX = 4096
+_DEAD = 1 << 62      # skip depth of an abandoned document: never counts down to 0
+_KEY = object()      # a mapping waits for its next key
+_SKIP = object()     # a mapping's next value belongs to a refused key
 
 
-class _Builder:
-    """Build plain values from a node graph, recording positions by path."""
+class _Anchor:
+    """An anchored node: a slice of its document's event log, so that each
+    alias builds the node again at the alias's path (own marks, own checks)."""
 
-    def __init__(self, doc: Document, diags: list[Diagnostic]) -> None:
-        self.doc = doc
-        self.diags = diags
+    __slots__ = ("log", "ends", "start", "stop", "depth", "done")
+
+    def __init__(self, log: list, ends: dict[int, int], depth: int) -> None:
+        self.log = log
+        self.ends = ends          # log index of a collection start -> of its end
+        self.start = len(log)
+        self.stop = self.start + 1
+        self.depth = depth        # nesting depth of a collection; 0 for a scalar
+        self.done = depth == 0
+
+
+def _stop(file: str, event: Any, code: str, message: str) -> _Abort:
+    mark = event.start_mark
+    return _Abort(_diag(file, mark.line + 1, mark.column + 1, code, message))
+
+
+def _read_events(text: str, file: str, build: "_Build") -> None:
+    """Feed parser events to ``build`` in one pass, enforcing stream limits.
+
+    Depth and alias validity are checked on the source text as it is read;
+    only anchored nodes are logged, so that aliases can be replayed.
+    """
+    scalar, start, end, alias, finish = build.scalar, build.start, build.end, build.alias, build.finish
+    anchors: dict[str, _Anchor] = {}
+    log: list = []                    # events of anchored nodes (aliases as their _Anchor)
+    ends: dict[int, int] = {}
+    opened: list[int] = []            # log index of each logged collection still open
+    recording: list[_Anchor] = []     # anchored collections still open, innermost last
+    depth = 0
+    parser = _Loader(text)
+    try:
+        # get_event answers None after the stream's end
+        for event in iter(parser.get_event, None):
+            kind = type(event)
+            if kind is _SCALAR:
+                if event.anchor:
+                    anchors[event.anchor] = _Anchor(log, ends, 0)
+                    log.append(event)
+                elif recording:
+                    log.append(event)
+                scalar(event)
+            elif kind is _MAP_START or kind is _SEQ_START:
+                if depth >= MAX_DEPTH:
+                    raise _stop(file, event, "too-deep",
+                                f"nesting is deeper than {MAX_DEPTH} levels; "
+                                "contract files never need this much, flatten the structure")
+                depth += 1
+                if event.anchor:
+                    anchor = _Anchor(log, ends, depth)
+                    anchors[event.anchor] = anchor
+                    recording.append(anchor)
+                if recording:
+                    opened.append(len(log))
+                    log.append(event)
+                start(event, kind is _MAP_START)
+            elif kind is _MAP_END or kind is _SEQ_END:
+                if recording:
+                    ends[opened.pop()] = len(log)
+                    log.append(event)
+                    if recording[-1].depth == depth:
+                        anchor = recording.pop()
+                        anchor.stop = len(log)
+                        anchor.done = True
+                depth -= 1
+                end()
+            elif kind is _ALIAS:
+                target = anchors.get(event.anchor)
+                if target is None:
+                    raise _stop(file, event, "yaml-alias",
+                                f"alias *{event.anchor} names no anchor defined before it")
+                if not target.done:
+                    raise _stop(file, event, "yaml-alias",
+                                f"alias *{event.anchor} refers to a node that contains it "
+                                "(a recursive structure); write the values out")
+                if recording:
+                    log.append(target)
+                alias(target)
+            elif kind is _DOC_END:
+                finish()
+                anchors, log, ends = {}, [], {}
+    finally:
+        parser.dispose()
+
+
+class _Build:
+    """Build plain values straight from events, recording positions by path.
+
+    Mappings and sequences being built sit on ``frames`` as
+    ``[container, path, pending, seen]``: for a sequence ``pending`` is the
+    next index and ``seen`` is None; for a mapping ``pending`` is _KEY, the
+    accepted key whose value comes next, or _SKIP, and ``seen`` maps each key
+    to its line. A node that is not built (refused key or tag, a list used as
+    a key) is passed over by counting ``skip`` down to its end.
+    """
+
+    __slots__ = ("file", "lines", "docs", "diags", "doc", "found", "count", "dead",
+                 "frames", "skip", "index")
+
+    def __init__(self, file: str, lines: list[str]) -> None:
+        self.file = file
+        self.lines = lines
+        self.docs: list[Document] = []
+        self.diags: list[Diagnostic] = []    # from completed documents only
+        self.index = 0                        # of the next document
+        self.doc: Document | None = None
+        self._reset()
+
+    def finish(self) -> None:
+        """End of a document: keep it, or only its diagnostics if it was abandoned."""
+        if self.doc is not None:
+            self.index += 1
+            self.diags.extend(self.found)
+            if self.dead is None:
+                self.docs.append(self.doc)
+            else:
+                self.diags.append(self.dead)
+            self.doc = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.found: list[Diagnostic] = []
         self.count = 0
+        self.dead: Diagnostic | None = None   # why the document was abandoned
+        self.frames: list[list] = []
+        self.skip = 0
 
-    def error(self, node: _Node, code: str, message: str) -> None:
-        self.diags.append(_diag(self.doc.file, node.line, node.col, code, message))
+    def _open(self, event: Any) -> None:
+        mark = event.start_mark
+        self.doc = Document(file=self.file, index=self.index, data=None, line=mark.line + 1,
+                            col=mark.column + 1, lines=self.lines)
 
-    def refuse(self, node: _Node, path: Path_, code: str, message: str) -> None:
+    def _abandon(self, event: Any) -> None:
+        mark = event.start_mark
+        self.dead = _diag(self.file, mark.line + 1, mark.column + 1, "alias-bomb",
+                          f"document expands to more than {MAX_NODES_PER_DOCUMENT} values "
+                          "(aliases repeating aliases?); write the values out")
+        self.skip = _DEAD
+
+    def _refuse(self, line: int, col: int, path: Path_, code: str, message: str) -> None:
         """Report a value that cannot be used; it becomes None."""
-        diag = _diag(self.doc.file, node.line, node.col, code, message)
-        self.diags.append(diag)
-        self.doc.refused[path] = diag
+        diag = _diag(self.file, line, col, code, message)
+        self.found.append(diag)
+        self.doc.refused[path] = diag  # type: ignore[union-attr]
 
-    def build(self, node: _Node, path: Path_) -> Any:
+    def scalar(self, event: Any) -> None:
+        if self.skip:
+            return
+        frames = self.frames
+        if not frames:
+            self._open(event)
+            self.doc.data = self._value(event, ())  # type: ignore[union-attr]
+            return
+        frame = frames[-1]
+        if frame[3] is None:
+            index = frame[2]
+            frame[2] = index + 1
+            frame[0].append(self._value(event, frame[1] + (index,)))
+            return
+        key = frame[2]
+        if key is _KEY:
+            text: str = event.value
+            seen = frame[3]
+            if text in seen or event.implicit[0] and event.tag is None and (
+                    text in _WORDS or text[:1] in _NUMBER_START or text == "<<"):
+                self._key(frame, event)   # may be refused: the full checks
+                return
+            mark = event.start_mark
+            line = mark.line + 1
+            seen[text] = line
+            self.doc.key_marks[frame[1] + (text,)] = (line, mark.column + 1)  # type: ignore[union-attr]
+            frame[2] = text
+            return
+        frame[2] = _KEY
+        if key is not _SKIP:
+            frame[0][key] = self._value(event, frame[1] + (key,))
+
+    def _key(self, frame: list, event: Any) -> None:
+        text: str = event.value
+        mark = event.start_mark
+        if event.implicit[0] and event.tag is None:
+            if text == "<<":
+                frame[2] = _SKIP
+                self.found.append(_diag(self.file, mark.line + 1, mark.column + 1, "yaml-merge",
+                                        "merge keys (<<) are not supported; write the keys out in full"))
+                return
+            if text in _WORDS or text[:1] in _NUMBER_START and (
+                    _PLAIN_DECIMAL.match(text) or _NUMBERISH.match(text)):
+                frame[2] = _SKIP
+                self.found.append(_diag(self.file, mark.line + 1, mark.column + 1, "yaml-key",
+                                        f"key {text!r} is not read as text by YAML; quote it: \"{text}\""))
+                return
+        seen = frame[3]
+        if text in seen:
+            frame[2] = _SKIP
+            self.found.append(_diag(self.file, mark.line + 1, mark.column + 1, "duplicate-key",
+                                    f"duplicate key '{text}' (first defined at line {seen[text]}); "
+                                    "remove one of them"))
+            return
+        line = mark.line + 1
+        seen[text] = line
+        self.doc.key_marks[frame[1] + (text,)] = (line, mark.column + 1)  # type: ignore[union-attr]
+        frame[2] = text
+
+    def _value(self, event: Any, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES_PER_DOCUMENT:
-            raise _Abort(_diag(self.doc.file, node.line, node.col, "alias-bomb",
-                               f"document expands to more than {MAX_NODES_PER_DOCUMENT} values "
-                               "(aliases repeating aliases?); write the values out"))
-        self.doc.marks[path] = (node.line, node.col)
-        if node.tag is not None and node.tag not in _ALLOWED_TAGS and node.tag != "!":
-            self.refuse(node, path, "yaml-tag",
-                        f"tag {_show_tag(node.tag)} is not allowed; tenor reads plain YAML only "
-                        "and never builds objects from tags, remove the tag")
+            self._abandon(event)
             return None
-        if node.kind == "scalar":
-            return self.scalar(node, path)
-        if node.kind == "seq":
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.items)]
-        return self.mapping(node, path)
-
-    def mapping(self, node: _Node, path: Path_) -> dict:
-        result: dict[str, Any] = {}
-        seen: dict[str, _Node] = {}
-        for key_node, value_node in node.items:
-            if key_node.kind != "scalar":
-                self.error(key_node, "yaml-key", "a key must be plain text, not a list or mapping")
-                continue
-            key = key_node.value
-            if key_node.plain and key_node.tag is None:
-                if key == "<<":
-                    self.error(key_node, "yaml-merge",
-                               "merge keys (<<) are not supported; write the keys out in full")
-                    continue
-                if key in _NULL_WORDS or key in _TRUE_WORDS or key in _FALSE_WORDS \
-                        or key in _YAML11_TRUE or key in _YAML11_FALSE \
-                        or _PLAIN_DECIMAL.match(key) or _NUMBERISH.match(key):
-                    self.error(key_node, "yaml-key",
-                               f"key {key!r} is not read as text by YAML; quote it: \"{key}\"")
-                    continue
-            if key in seen:
-                first = seen[key]
-                self.error(key_node, "duplicate-key",
-                           f"duplicate key '{key}' (first defined at line {first.line}); "
-                           "remove one of them")
-                continue
-            seen[key] = key_node
-            self.doc.key_marks[path + (key,)] = (key_node.line, key_node.col)
-            result[key] = self.build(value_node, path + (key,))
-        return result
-
-    def scalar(self, node: _Node, path: Path_) -> Any:
-        text: str = node.value
-        self.doc.styles[path] = node.style
-        tag = node.tag
-        if tag == _TAG + "str" or not node.plain and tag in (None, "!"):
-            return text
+        doc = self.doc
+        mark = event.start_mark
+        line = mark.line + 1
+        col = mark.column + 1
+        doc.marks[path] = (line, col)  # type: ignore[union-attr]
+        tag = event.tag
+        text: str = event.value
         if tag is None:
-            return self.resolve_plain(node, path, text)
+            doc.styles[path] = event.style or ""  # type: ignore[union-attr]
+            if not event.implicit[0]:
+                return text
+            if text in _WORDS:
+                if text in _YAML11_WORDS:
+                    # Kept as a boolean (what other YAML tools would read) but
+                    # remembered, so a string field can say "quote it".
+                    doc.bool_words[path] = text  # type: ignore[union-attr]
+                return _WORDS[text]
+            if text[:1] not in _NUMBER_START:
+                return text
+            return self._number(line, col, path, text)
+        if tag not in _ALLOWED_TAGS and tag != "!":
+            self._refuse(line, col, path, "yaml-tag",
+                         f"tag {_show_tag(tag)} is not allowed; tenor reads plain YAML only "
+                         "and never builds objects from tags, remove the tag")
+            return None
+        doc.styles[path] = event.style or ""  # type: ignore[union-attr]
+        if tag == _TAG + "str" or not event.implicit[0] and tag == "!":
+            return text
         if tag == _TAG + "null":
             return None
         if tag == _TAG + "bool":
@@ -365,41 +470,128 @@ class _Builder:
                 return True
             if text in _FALSE_WORDS:
                 return False
-            self.refuse(node, path, "yaml-value", f"{text!r} is not a boolean; write true or false")
+            self._refuse(line, col, path, "yaml-value", f"{text!r} is not a boolean; write true or false")
             return None
         if tag in (_TAG + "int", _TAG + "float"):
             if _PLAIN_DECIMAL.match(text):
                 return Decimal(text)
-            self.refuse(node, path, "yaml-number", f"{text!r} is not a plain decimal number")
+            self._refuse(line, col, path, "yaml-number", f"{text!r} is not a plain decimal number")
             return None
         if tag in (_TAG + "map", _TAG + "seq"):
-            self.refuse(node, path, "yaml-tag",
-                        f"tag {_show_tag(tag)} does not fit a scalar value; remove the tag")
+            self._refuse(line, col, path, "yaml-tag",
+                         f"tag {_show_tag(tag)} does not fit a scalar value; remove the tag")
             return None
         return text
 
-    def resolve_plain(self, node: _Node, path: Path_, text: str) -> Any:
-        if text in _NULL_WORDS:
-            return None
-        if text in _TRUE_WORDS:
-            return True
-        if text in _FALSE_WORDS:
-            return False
-        if text in _YAML11_TRUE or text in _YAML11_FALSE:
-            # Kept as a boolean (what other YAML tools would read) but
-            # remembered, so a string field can say "quote it".
-            self.doc.bool_words[path] = text
-            return text in _YAML11_TRUE
+    def _number(self, line: int, col: int, path: Path_, text: str) -> Any:
+        """A plain scalar that may be a number: Decimal, refused, or text."""
+        number = _DECIMALS.get(text)
+        if number is not None:
+            return number
         if _LEADING_ZERO_INT.match(text):
-            self.refuse(node, path, "yaml-number",
-                        f"{text} has a leading zero, which YAML 1.1 reads as an octal number; "
-                       f"write {text.lstrip('+-0') or '0'} or quote it: \"{text}\"")
+            self._refuse(line, col, path, "yaml-number",
+                         f"{text} has a leading zero, which YAML 1.1 reads as an octal number; "
+                         f"write {text.lstrip('+-0') or '0'} or quote it: \"{text}\"")
             return None
         if _PLAIN_DECIMAL.match(text):
-            return Decimal(text)
+            if len(_DECIMALS) >= _DECIMALS_MAX:
+                _DECIMALS.clear()
+            number = _DECIMALS[text] = Decimal(text)
+            return number
         if _NUMBERISH.match(text):
-            self.refuse(node, path, "yaml-number",
-                        f"{text} is not a plain decimal number (YAML would convert it silently); "
-                       f"write digits with an optional decimal point, or quote it: \"{text}\"")
+            self._refuse(line, col, path, "yaml-number",
+                         f"{text} is not a plain decimal number (YAML would convert it silently); "
+                         f"write digits with an optional decimal point, or quote it: \"{text}\"")
             return None
         return text
+
+    def start(self, event: Any, is_map: bool) -> bool:
+        """Open a mapping or sequence; True when it is to be passed over."""
+        if self.skip:
+            self.skip += 1
+            return False
+        frames = self.frames
+        if not frames:
+            self._open(event)
+            path: Path_ = ()
+            parent = None
+        else:
+            parent = frames[-1]
+            if parent[3] is None:
+                index = parent[2]
+                parent[2] = index + 1
+                path = parent[1] + (index,)
+            else:
+                key = parent[2]
+                if key is _KEY:
+                    parent[2] = _SKIP
+                    mark = event.start_mark
+                    self.found.append(_diag(self.file, mark.line + 1, mark.column + 1, "yaml-key",
+                                            "a key must be plain text, not a list or mapping"))
+                    self.skip = 1
+                    return True
+                parent[2] = _KEY
+                if key is _SKIP:
+                    self.skip = 1
+                    return True
+                path = parent[1] + (key,)
+        self.count += 1
+        if self.count > MAX_NODES_PER_DOCUMENT:
+            self._abandon(event)
+            return False
+        mark = event.start_mark
+        line = mark.line + 1
+        col = mark.column + 1
+        self.doc.marks[path] = (line, col)  # type: ignore[union-attr]
+        tag = event.tag
+        if tag is not None and tag not in _ALLOWED_TAGS and tag != "!":
+            self._refuse(line, col, path, "yaml-tag",
+                         f"tag {_show_tag(tag)} is not allowed; tenor reads plain YAML only "
+                         "and never builds objects from tags, remove the tag")
+            container: Any = None
+            self.skip = 1
+        else:
+            container = {} if is_map else []
+            frames.append([container, path, _KEY, {}] if is_map else [container, path, 0, None])
+        if parent is None:
+            self.doc.data = container  # type: ignore[union-attr]
+        elif parent[3] is None:
+            parent[0].append(container)
+        else:
+            parent[0][path[-1]] = container
+        return container is None
+
+    def end(self) -> None:
+        if self.skip:
+            self.skip -= 1
+        else:
+            self.frames.pop()
+
+    def alias(self, anchor: _Anchor) -> None:
+        """Build the anchored node again here, from its logged events."""
+        if self.skip:
+            return
+        log, ends = anchor.log, anchor.ends
+        todo = [(anchor.start, anchor.stop)]
+        while todo:
+            i, stop = todo.pop()
+            while i < stop:
+                event = log[i]
+                kind = type(event)
+                if kind is _Anchor:
+                    todo.append((i + 1, stop))
+                    todo.append((event.start, event.stop))
+                    break
+                if kind is _SCALAR:
+                    self.scalar(event)
+                elif kind is _MAP_START or kind is _SEQ_START:
+                    if self.start(event, kind is _MAP_START):
+                        # passed over whole: jump to its end rather than
+                        # walk it, so repeated aliases stay cheap
+                        self.skip = 0
+                        i = ends[i]
+                else:
+                    self.end()
+                if self.dead is not None:
+                    return
+                i += 1
