@@ -40,17 +40,8 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
     return 1 if any(d.is_error for d in diags) else 0
 
 
-def _load_for_preview(root: str | None, period: str | None, activity: str | None,
-                      profile: str | None, progress: Progress | None = None,
-                      scoped: bool = True):
-    """Shared by preview, explain, revenue and sla: (repo, activity, month, activity
-    diagnostics) or an exit code. ``scoped``: parse only what the month needs
-    (engine.activity.scope); revenue, which walks many months, reads everything."""
-    from .activity.scope import Scope
-    from .billing import Month
-    from .billing.engine import Assigner
-
-    progress = progress or Progress(2)
+def _contracts_for_preview(root: str | None, progress: Progress):
+    """(repo root, validated repo) or an exit code (the problems already printed)."""
     repo_root = resolve_root(root)
     if repo_root is None:
         click.echo(_no_root_message(), err=True)
@@ -64,13 +55,45 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
         click.echo(f"tenor: {len(errors)} error(s) in the contracts; fix them (see above) "
                    "before previewing invoices", err=True)
         return 1
-    month = None
-    if period:
-        try:
-            month = Month.parse(period)
-        except ValueError as exc:
-            click.echo(f"tenor: --period: {exc}", err=True)
-            return 2
+    return repo_root, repo
+
+
+def _month_option(period: str | None):
+    """--period as a Month, None when not given, or exit code 2."""
+    from .billing import Month
+    if not period:
+        return None
+    try:
+        return Month.parse(period)
+    except ValueError as exc:
+        click.echo(f"tenor: --period: {exc}", err=True)
+        return 2
+
+
+def _no_activity(folder) -> int:
+    click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
+               "contract-only lines", err=True)
+    return 1
+
+
+def _load_for_preview(root: str | None, period: str | None, activity: str | None,
+                      profile: str | None, progress: Progress | None = None,
+                      scoped: bool = True, found: tuple | None = None):
+    """Shared by preview, explain, revenue and sla: (repo, activity, month, activity
+    diagnostics) or an exit code. ``scoped``: parse only what the month needs
+    (engine.activity.scope); revenue, which walks many months, reads everything."""
+    from .activity.scope import Scope
+    from .billing import Month
+    from .billing.engine import Assigner
+
+    progress = progress or Progress(2)
+    found = found or _contracts_for_preview(root, progress)
+    if isinstance(found, int):
+        return found
+    repo_root, repo = found
+    month = _month_option(period)
+    if isinstance(month, int):
+        return month
     progress.stage("reading activity")
     # parse only the rows this month's preview needs (the month's own, and earlier
     # ones that can still draw on a balance); count the rest as other_period
@@ -85,11 +108,38 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
     if month is None:
         latest = act.latest_month()
         if latest is None:
-            click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
-                       "contract-only lines", err=True)
-            return 1
+            return _no_activity(folder)
         month = Month(*latest)
     return repo, act, month, act_diags
+
+
+def _preview_in_parts(root: str | None, period: str | None, activity: str | None,
+                      profile: str | None, jobs: int, progress: Progress):
+    """--jobs N: (repo, preview, month, activity diagnostics); (repo root, repo) when
+    the work cannot be split (the caller previews in one process); or an exit code."""
+    from .billing.parallel import Source, preview_parallel
+    from .commands.common import activity_source
+
+    found = _contracts_for_preview(root, progress)
+    if isinstance(found, int):
+        return found
+    repo_root, repo = found
+    month = _month_option(period)
+    if isinstance(month, int):
+        return month
+    try:
+        folder, display, feed = activity_source(repo_root, activity, profile)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
+    progress.stage(f"reading activity and billing in {jobs} processes")
+    done = preview_parallel(repo, Source(folder, display, feed), month, jobs)
+    if done is None:
+        return found
+    result, act_diags, month = done
+    for d in act_diags:
+        click.echo(str(d), err=True)
+    return repo, result, month, act_diags
 
 
 def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
@@ -100,20 +150,26 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     from .report.preview import RENDERERS
 
     progress = Progress(3)
-    loaded = _load_for_preview(root, period, activity, profile, progress)
-    if isinstance(loaded, int):
-        return loaded
-    repo, act, month, act_diags = loaded
+    split = _preview_in_parts(root, period, activity, profile, jobs, progress) if jobs > 1 else None
+    if isinstance(split, int):
+        return split
+    if split is not None and len(split) == 4:
+        repo, result, month, act_diags = split
+    else:
+        # one process: --jobs 1, or a split that could not be trusted (contracts
+        # already validated then)
+        loaded = _load_for_preview(root, period, activity, profile, progress, found=split)
+        if isinstance(loaded, int):
+            return loaded
+        repo, act, month, act_diags = loaded
+        result = None
     unknown = [c for c in contracts if c not in repo.contracts]
     for c in unknown:
         click.echo(f"tenor: --contract {c}: no such contract", err=True)
     if unknown:
         return 2
-    progress.stage(f"billing {month}")
-    if jobs > 1:
-        from .billing.parallel import preview_parallel
-        result, _ = preview_parallel(repo, act, month, jobs)
-    else:
+    if result is None:
+        progress.stage(f"billing {month}")
         result, _ = preview(repo, act, month)
     progress.finish()
     result = select(result, customers, contracts)

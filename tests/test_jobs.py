@@ -1,6 +1,7 @@
 """`tenor preview --jobs N` gives the same bytes as `--jobs 1` (issue: performance)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,45 @@ def test_generated_msp_is_identical_with_several_jobs(generated):
     assert '"duplicate_row"' in one and '"invalid_row"' in one
     assert preview(*args, "--jobs", "2") == one
     assert preview(*args, "--jobs", "3") == one
+
+
+def test_one_id_under_two_customers_falls_back_to_one_process(generated, tmp_path):
+    """A worker sees only its customers' rows, so an id shared by two customers that
+    different workers bill would slip past duplicate detection; the preview must then
+    be computed in one process, and say the same as --jobs 1."""
+    import shutil
+
+    from engine.activity.scope import owner
+
+    root = tmp_path / "msp"
+    shutil.copytree(generated, root)
+    last = sorted((root / "activity").glob("time_entries*.csv"))[-1]
+    lines = last.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cust = header.index("customer")
+    first = lines[1].split(",")
+    others = sorted({line.split(",")[cust] for line in lines[1:]
+                     if owner(line.split(",")[cust], 2) != owner(first[cust], 2)})
+    assert others, "the generated data should have customers for both workers"
+    clash = list(first)
+    clash[cust] = others[0]                  # same id, a customer the other worker bills
+    clash[header.index("contract")] = ""
+    last.write_text("\n".join(lines + [",".join(clash)]) + "\n", encoding="utf-8")
+    args = ["--root", str(root), "--activity", str(root / "activity"), "--format", "json"]
+    one = preview(*args)
+    assert '"conflicting_duplicate"' in one
+    assert preview(*args, "--jobs", "2") == one
+
+
+def test_jobs_with_an_explicit_period(generated):
+    """--period given: workers do not look for the latest month; an earlier month
+    replays less history and bills other rows."""
+    args = ["--root", str(generated), "--activity", str(generated / "activity"), "--format",
+            "json"]
+    start = json.loads(preview(*args))["period"]["start"]
+    year, month = int(start[:4]), int(start[5:7])
+    earlier = f"{year - (month == 1)}-{12 if month == 1 else month - 1:02d}"
+    for period in (start[:7], earlier):
+        one = preview(*args, "--period", period)
+        assert json.loads(one)["period"]["start"].startswith(period)
+        assert preview(*args, "--period", period, "--jobs", "2") == one

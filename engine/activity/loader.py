@@ -26,6 +26,7 @@ import operator
 import os
 import re
 import sys
+from collections import Counter
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +36,8 @@ from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
 from .columns import (BOOL, DATE, DATETIME, HELD_KINDS, HOURS, ID, NAME, PRICE, PRIORITY,
                       QUANTITY, SPECS, TEXT, Col, KindSpec, kind_of)
 from .model import KINDS, Activity, BadRow
-from .scope import DISPOSED, SCOPED, FileScan, Scanner, Scope, month_index
+from .scope import (DISPOSED, EARLIER_FIELDS, SCOPED, FileScan, Lean, Scanner, Scope,
+                    month_index)
 from .values import (BadValue, parse_bool, parse_date, parse_decimal, parse_iso_datetime,
                      parse_priority)
 
@@ -630,26 +632,73 @@ class _Scoped:
 
     def __init__(self, scope: Scope) -> None:
         self.scanner = Scanner(scope)
-        self.contexts: dict[int, tuple[_Plan, str, str, KindSpec, _FileResult]] = {}
+        self.foreign: dict[str, list[str]] = {}
 
     def consumer(self, name: str, display: str, spec: KindSpec, path: Path | None = None
                  ) -> Consume | None:
         """``path``: the CSV file, to look at a counted-only row again should its id
         clash (None for a profile's feed, which cannot be read twice)."""
         if spec.kind not in SCOPED:
-            return None
+            return self._part_consumer(name, display, spec)
 
         def consume(rows: Iterable[FeedRow], plan: _Plan, res: _FileResult) -> None:
             idx = plan.index
             fs = FileScan(spec.kind, name, (plan, display, spec, res, path),
                           (idx[SCOPED[spec.kind][0]], idx["customer"], idx.get("contract"),
                            idx["id"]))
+            if spec.kind == "time_entries" and path is not None:
+                # earlier entries that feed a balance are read without building rows;
+                # a CSV can be read again should one of them need a row after all
+                fs.lean = Lean(plan.getter, plan.fast, plan.must_have, _EARLIER_KEY)
             try:
                 self.scanner.scan(fs, rows)
             except BaseException:
                 self.scanner.files.remove(fs)
                 raise
         return consume
+
+    def _part_consumer(self, name: str, display: str, spec: KindSpec) -> Consume | None:
+        """devices and users in a partitioned load: this worker's customers only."""
+        own = self.scanner.own
+        if own is None or spec.kind == "ticket_status":
+            return None
+        first = self.scanner.first
+        foreign = self.foreign.setdefault(spec.kind, [])
+
+        def consume(rows: Iterable[FeedRow], plan: _Plan, res: _FileResult) -> None:
+            ci, ii = plan.index["customer"], plan.index["id"]
+            kept: list[FeedRow] = []
+            for row in rows:
+                cells = row[1]
+                try:
+                    mine = own[cells[ci]]
+                except IndexError:
+                    mine = first
+                if mine:
+                    kept.append(row)
+                elif len(cells) > ii:
+                    foreign.append(cells[ii])
+            _read_rows(kept, plan, name, display, spec, res)
+        return consume
+
+    def foreign_clash(self, rows: dict[str, list[Any]], bad: list[BadRow]) -> bool:
+        """Does an id this worker read also sit on another worker's row (so under
+        another customer)? Then the split would miss a duplicate a single process
+        catches, and the caller previews in one process instead."""
+        foreign: dict[str, list[str]] = {k: list(v) for k, v in self.foreign.items()}
+        for fs in self.scanner.files:
+            foreign.setdefault(fs.kind, []).extend(fs.foreign)
+        for kind, ids in foreign.items():
+            if not ids:
+                continue
+            theirs = set(map(str.strip, ids))
+            mine = {r.id for r in rows[kind]} | {b.id for b in bad if b.kind == kind}
+            for fs in self.scanner.files:
+                if fs.kind == kind:
+                    mine.update(map(str.strip, fs.other_ids))
+            if not theirs.isdisjoint(mine):
+                return True
+        return False
 
     def parse_kept(self) -> None:
         """Now that the month is known: parse what each scanned file kept."""
@@ -658,8 +707,46 @@ class _Scoped:
             if not res.ok:
                 continue
             _read_rows(fs.rows(), plan, fs.name, display, spec, res)
-            res.count += len(fs.other_ids)
+            res.count += len(fs.other_ids) + len(fs.earlier)
             fs.keep, fs.buffer = [], []
+
+    def earlier(self) -> dict[tuple, int]:
+        """Activity.earlier: earlier entries read without a row, counted by their
+        EARLIER_FIELDS values. One whose id is not unique (a duplicate, or the
+        same id on a row of another month) is read again as a row, so duplicate
+        detection treats it exactly as a full load would."""
+        files = [fs for fs in self.scanner.files
+                 if fs.kind == "time_entries" and fs.context[3].ok]
+        ids = [e[0] for fs in files for e in fs.earlier]
+        if not ids:
+            return {}
+        unique = set(ids)
+        clash: set[str] = set()
+        if len(unique) != len(ids):
+            seen: set[str] = set()
+            for i in ids:
+                if i in seen:
+                    clash.add(i)
+                seen.add(i)
+        parsed = {r.id for fs in files for r in fs.context[3].rows}
+        clash |= unique & parsed
+        for fs in files:
+            if fs.other_ids:
+                clash |= unique.intersection(map(str.strip, fs.other_ids))
+        if clash:
+            for fs in files:
+                again = {line for i, line, _ in fs.earlier if i in clash}
+                if not again:
+                    continue
+                fs.earlier = [e for e in fs.earlier if e[0] not in clash]
+                plan, display, spec, res, path = fs.context
+                probe = _FileResult()
+                _read_rows(_reread(path, again), plan, fs.name, display, spec, probe)
+                res.rows.extend(probe.rows)
+                res.bad.extend(probe.bad)
+                res.diags.extend(probe.diags)
+        counts: Counter = Counter(e[2] for fs in files for e in fs.earlier)
+        return dict(counts)
 
     def status_consumer(self, wanted: set[str], spec: KindSpec, name: str, display: str
                         ) -> Consume:
@@ -709,6 +796,16 @@ class _Scoped:
         return [r for r in kept if r.id not in found], bad, diags
 
 
+def _reread(path: Path, lines: set[int]) -> list[FeedRow]:
+    """The rows of a CSV file that start on ``lines`` (read once already, so sound)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [row for row in _csv_rows(csv.reader(fh, strict=True)) if row[0] in lines]
+
+
+_EARLIER_KEY = operator.itemgetter(*(
+    [c.name for c in SPECS["time_entries"].columns].index(f) for f in EARLIER_FIELDS))
+
+
 def _valid_only(found: dict[str, list[tuple[FileScan, int]]]
                 ) -> dict[str, list[tuple[FileScan, int]]]:
     """Keep the clashing counted-only rows that are valid rows: as in a full load,
@@ -727,12 +824,8 @@ def _valid_only(found: dict[str, list[tuple[FileScan, int]]]
         if path is None:
             valid[key] = lines[key]
             continue
-        wanted = lines[key]
         probe = _FileResult()
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh, strict=True)
-            rows = [row for row in _csv_rows(reader) if row[0] in wanted]
-        _read_rows(rows, plan, fs.name, display, spec, probe)
+        _read_rows(_reread(path, lines[key]), plan, fs.name, display, spec, probe)
         valid[key] = {r.row for r in probe.rows}
     out: dict[str, list[tuple[FileScan, int]]] = {}
     for row_id, copies in found.items():
@@ -796,8 +889,11 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         consume = scoped.consumer(name, display, spec, path) if scoped else None
         results.append((kind, _read_file(path, name, display, spec, columns[kind], consume)))
     other_period: dict[tuple[str, str | None, str | None], int] = {}
+    earlier: dict[tuple, int] = {}
+    foreign_clash = False
     if scoped is not None:
         scoped.parse_kept()
+        earlier = scoped.earlier()
         top = scoped.scanner.top
         wanted = {t.id for kind, res in results if kind == "tickets" for t in res.rows
                   if month_index(t.created.year, t.created.month) == top}
@@ -821,6 +917,8 @@ def _load(folder: Path, where: str, display_prefix: str | None,
             rows[kind], k_bad, k_diags = scoped.clashes(kind, rows[kind], displays)
             bad.extend(k_bad)
             diags.extend(k_diags)
+        if scoped.scanner.own is not None:
+            foreign_clash = scoped.foreign_clash(rows, bad)
         for kind in DISPOSED:
             for (customer, contract), n in scoped.scanner.other_period(kind).items():
                 other_period[(kind, customer, contract)] = n
@@ -852,6 +950,7 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         files={k: tuple(v) for k, v in files.items()},
         other_period=dict(sorted(other_period.items(), key=lambda kv: tuple(
             "" if x is None else x for x in kv[0]))),
-        scope_month=scoped.scanner.month if scoped is not None else None)
+        scope_month=scoped.scanner.month if scoped is not None else None,
+        foreign_clash=foreign_clash, earlier=earlier)
     diags.sort()
     return activity, diags

@@ -136,6 +136,13 @@ class Activity:
     # are other_period rows; rows_read counts them too.
     other_period: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
     scope_month: tuple[int, int] | None = None       # the month a scoped load resolved to
+    # a partitioned load (one of several workers) met an id it shares with another
+    # worker's row: its preview cannot be trusted alone (engine.billing.parallel)
+    foreign_clash: bool = False
+    # Earlier time entries a scoped load read without building rows (they only
+    # feed balances): values in scope.EARLIER_FIELDS order -> how many rows.
+    # They are other_period rows; rows_read counts them.
+    earlier: dict[tuple, int] = field(default_factory=dict)
 
     def latest_month(self) -> tuple[int, int] | None:
         """(year, month) of the latest time entry, charge or ticket creation.

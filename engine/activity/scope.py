@@ -31,6 +31,8 @@ What a scoped load promises, and the product decision behind it:
 """
 from __future__ import annotations
 
+import operator
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -58,6 +60,28 @@ class Scope:
     history: Callable[[str, str | None], bool]
     # the same question for earlier tickets (per-ticket bundles); None: keep them all
     ticket_history: Callable[[str, str | None], bool] | None = None
+    # (i, n): read only the rows of customers with owner(customer, n) == i, for one
+    # of n worker processes (rows without a readable customer go to worker 0)
+    part: tuple[int, int] | None = None
+
+
+def owner(customer: str, parts: int) -> int:
+    """Which of ``parts`` workers bills ``customer``: stable across runs and
+    processes (unlike hash()), so contracts and rows split the same way."""
+    name = customer.strip()
+    return zlib.crc32(name.encode("utf-8")) % parts if name else 0
+
+
+class Owner(dict):
+    """Customer text as read -> is it this worker's?"""
+
+    def __init__(self, index: int, parts: int) -> None:
+        super().__init__()
+        self.index, self.parts = index, parts
+
+    def __missing__(self, raw: str) -> bool:
+        value = self[raw] = owner(raw, self.parts) == self.index
+        return value
 
 
 class _MonthIndex(dict):
@@ -114,12 +138,31 @@ class _History(dict):
 
 Row = tuple[int, list[str], Any]
 
+# Values an earlier time entry contributes to a balance, in TimeEntry field
+# positions: customer, contract, date, billable, approved, role, work_type,
+# hours, ticket. Activity.earlier counts rows by these.
+EARLIER_FIELDS = ("customer", "contract", "date", "billable", "approved", "role", "work_type",
+                  "hours", "ticket")
+
+
+@dataclass(frozen=True)
+class Lean:
+    """The loader's fast path for one file, minus building the row object:
+    ``getter`` picks the canonical cells, ``fast`` parses each (KeyError when a
+    value is bad), ``must_have`` are positions that must not be blank, and
+    ``key`` picks the EARLIER_FIELDS values."""
+    getter: Callable[[list[str]], tuple]
+    fast: tuple
+    must_have: tuple[int, ...]
+    key: Callable[[list], tuple]
+
 
 class FileScan:
     """One file's rows sorted into: parse (``keep``), parse if the month turns
     out to be the latest (``buffer``), and counted only (``other_*``)."""
     __slots__ = ("kind", "name", "context", "cells", "no_contract", "keep", "buffer",
-                 "other_ids", "other_customers", "other_contracts", "other_lines", "dropped")
+                 "other_ids", "other_customers", "other_contracts", "other_lines", "dropped",
+                 "foreign", "lean", "earlier")
 
     def __init__(self, kind: str, name: str, context: Any, cells: tuple[int, int, int | None, int]
                  ) -> None:
@@ -136,6 +179,10 @@ class FileScan:
         self.other_contracts: list[str] = []
         self.other_lines: list[int] = []
         self.dropped: set[int] = set()      # indexes into other_* moved to held
+        self.foreign: list[str] = []        # ids of rows another worker reads
+        # earlier time entries read without building a row: (id, line, EARLIER key)
+        self.earlier: list[tuple[str, int, tuple]] = []
+        self.lean: Lean | None = None       # how to read them (set by the loader)
 
     def rows(self) -> list[Row]:
         return self.keep + self.buffer
@@ -154,6 +201,8 @@ class Scanner:
             "tickets": (_History(tickets, False), _History(tickets, True)),
             "charges": (_History(_always, False), _History(_always, True))}
         self.files: list[FileScan] = []
+        self.own = Owner(*scope.part) if scope.part else None
+        self.first = scope.part is None or scope.part[0] == 0
 
     @property
     def month(self) -> tuple[int, int] | None:
@@ -179,11 +228,27 @@ class Scanner:
             cells = row[1]
             try:
                 if with_history and hist[(cells[ci], cells[ki])]:
-                    fs.keep.append(row)
+                    if not self._early(fs, row):
+                        fs.keep.append(row)
                     continue
                 self._other(fs, row[0], cells[ii], cells[ci], cells[ki])
             except IndexError:
                 fs.keep.append(row)
+
+    @staticmethod
+    def _early(fs: FileScan, row: Row) -> bool:
+        """The lean path of the scan loop, for rows settled later: True if taken."""
+        lean = fs.lean
+        if lean is None or fs.kind != "time_entries" or row[2] is not None:
+            return False
+        try:
+            values = list(map(operator.call, lean.fast, lean.getter(row[1])))
+            if any(not values[i] for i in lean.must_have):
+                return False
+        except (KeyError, IndexError):
+            return False
+        fs.earlier.append((values[0], row[0], lean.key(values)))
+        return True
 
     @staticmethod
     def _other(fs: FileScan, line: int, row_id: str, customer: str, contract: str) -> None:
@@ -202,24 +267,57 @@ class Scanner:
         later = keep if self.fixed else fs.buffer.append
         o_id, o_cu = fs.other_ids.append, fs.other_customers.append
         o_co, o_li = fs.other_contracts.append, fs.other_lines.append
-        top = self.top
+        lean = fs.lean if fs.kind == "time_entries" else None
+        if lean is not None:
+            getter, fast, must_have, lean_key = lean.getter, lean.fast, lean.must_have, lean.key
+            early, call = fs.earlier.append, operator.call
+        own, first, foreign = self.own, self.first, fs.foreign.append
+        part = own is not None
         for row in rows:
             line, cells, problems = row
+            if part:
+                # another worker's row leaves only its id (to catch one id under two
+                # customers) and its month (so every worker finds the same latest one)
+                try:
+                    mine = own[cells[ci]]
+                except IndexError:
+                    mine = first
+                if not mine:
+                    try:
+                        foreign(cells[ii])
+                        m = months[cells[di]]
+                        if m > self.top and not self.fixed:
+                            self._raise(m)
+                    except IndexError:
+                        pass
+                    continue
+            top = self.top
             if problems is None:
                 try:
                     m = months[cells[di]]
                     if m == top:
                         later(row)
                     elif m < top:
-                        if m == _BAD or (with_history and hist[(cells[ci], cells[ki])]):
+                        if m == _BAD:
                             keep(row)
+                        elif with_history and hist[(cells[ci], cells[ki])]:
+                            if lean is None:
+                                keep(row)
+                                continue
+                            try:      # valid: keep only what feeds a balance
+                                values = list(map(call, fast, getter(cells)))
+                                for i in must_have:
+                                    if not values[i]:
+                                        raise KeyError(i)
+                                early((values[0], line, lean_key(values)))
+                            except (KeyError, IndexError):
+                                keep(row)     # parsed in full, reported, held
                         else:
                             o_id(cells[ii]); o_cu(cells[ci]); o_co(cells[ki]); o_li(line)
                     elif self.fixed:
                         o_id(cells[ii]); o_cu(cells[ci]); o_co(cells[ki]); o_li(line)
                     else:
                         self._raise(m)
-                        top = m
                         later(row)
                     continue
                 except IndexError:

@@ -178,7 +178,9 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
     first, last = month.start, month.end
     needs_history = assigner.needs_history
     history = History(repo, assigner.defaults, state.card_for, other)
-    add_history = history.add
+    add_history = history.add_entry
+    for values, n in activity.earlier.items():      # a scoped load's, read without rows
+        history.add(values, n)
     for entry in activity.time_entries:
         day = entry.date
         if day < first:

@@ -59,57 +59,67 @@ class History:
             return True, (_candidate(contract),)
         return False, tuple(_candidate(c) for c in self.defaults.get(customer, ()))
 
-    def add(self, e: TimeEntry) -> None:
-        pair = (e.customer, e.contract)
+    def add_entry(self, e: TimeEntry) -> None:
+        self.add((e.customer, e.contract, e.date, e.billable, e.approved, e.role, e.work_type,
+                  e.hours, e.ticket))
+
+    def add(self, values: tuple, n: int = 1) -> None:
+        """``n`` earlier rows with these values (activity.scope.EARLIER_FIELDS order)."""
+        customer, named, day, billable, approved, role, work_type, hours, ticket = values
+        pair = (customer, named)
         resolver = self.resolvers.get(pair)
         if resolver is None:
             resolver = self.resolvers[pair] = self._resolver(*pair)
-        named, candidates = resolver
-        day = e.date
+        is_named, candidates = resolver
         contract = None
         usable = False
         for contract, start, end, active, usable in candidates:
             if active and start <= day <= end:
                 break
-            if named:
+            if is_named:
                 usable = False       # named but not in effect: held in its month
                 break
         else:
             contract, usable = None, False
         if contract is None:
-            self.other[("time_entries", e.customer, None, "other_period")] += 1
+            self.other[("time_entries", customer, None, "other_period")] += n
             return
         cid = contract.id
-        self.other[("time_entries", e.customer, cid, "other_period")] += 1
+        self.other[("time_entries", customer, cid, "other_period")] += n
         if not usable:
             return
         by_ticket = self.ticket_rates.get(cid)
         if by_ticket is None:
             by_ticket = self.ticket_rates[cid] = any(r.ticket is not None
                                                      for r in contract.labor.rates)
-        key = (cid, e.billable, e.approved, e.role, e.work_type, e.ticket if by_ticket else None)
+        if not by_ticket:
+            ticket = None
+        key = (cid, billable, approved, role, work_type, ticket)
         try:
             rule = self.rules[key]
         except KeyError:
-            rule = self.rules[key] = self._rule(contract, e)
+            rule = self.rules[key] = self._rule(contract, billable, approved, role, work_type,
+                                                ticket)
         if rule is None:
             return
-        hkey = (cid, e.hours)
-        hours = self.hours.get(hkey)
-        if hours is None:
-            hours = self.hours[hkey] = billable_hours(e.hours, contract)[0]
+        hkey = (cid, hours)
+        worked = self.hours.get(hkey)
+        if worked is None:
+            worked = self.hours[hkey] = billable_hours(hours, contract)[0]
         how, factor = rule
-        self.daily[cid][day] += hours * factor if how == "x" else money(hours * factor)
+        need = worked * factor if how == "x" else money(worked * factor)
+        self.daily[cid][day] += need if n == 1 else need * n
 
-    def _rule(self, contract: Contract, e: TimeEntry) -> tuple[str, Decimal] | None:
-        """How the row's billable hours become balance units: ("x", multiplier) or
+    def _rule(self, contract: Contract, billable: bool, approved: bool, role: str,
+              work_type: str, ticket: str | None) -> tuple[str, Decimal] | None:
+        """How a row's billable hours become balance units: ("x", multiplier) or
         ("money", unit price); None when the row takes nothing from a balance."""
-        if not e.billable:
+        if not billable:
             return None
         labor = contract.labor
-        if labor.approval_required and not e.approved:
+        if labor.approval_required and not approved:
             return None
-        if e.work_type in labor.excluded_work_types or e.role in labor.excluded_roles:
+        if work_type in labor.excluded_work_types or role in labor.excluded_roles:
             return None                 # billed as labor in its own month
         if contract.type == "fixed_price":
             return "x", _ONE
@@ -118,12 +128,12 @@ class History:
         overage_rate = (contract.block_hours.overage_rate if contract.type == "block_hours"
                         else contract.retainer.overage_rate)
         if money_retainer or overage_rate is None:
-            rate = entry_rate(e.role, e.work_type, e.ticket, contract, card)
+            rate = entry_rate(role, work_type, ticket, contract, card)
             if rate is None:
                 return None             # held no_rate in its own month: took nothing
             if money_retainer:
                 return "money", rate.unit_price
-        return "x", work_type_multiplier(e.work_type, contract, card)
+        return "x", work_type_multiplier(work_type, contract, card)
 
     def draws(self) -> dict[str, list[Draw]]:
         out: dict[str, list[Draw]] = {}

@@ -1,93 +1,116 @@
-"""``tenor preview --jobs N``: bill groups of customers in forked processes.
+"""``tenor preview --jobs N``: customers billed in N forked worker processes.
 
 Customers are independent (a contract, its rows, its balances and its rules
-belong to one customer), so each worker previews a subset and the results
-are merged. Workers are forked after the contracts and activity are loaded,
-so they share them instead of receiving copies. The merged preview is the
-same as a single-process one, byte for byte (tests/test_jobs.py).
+belong to one customer), so each worker takes the customers that
+``engine.activity.scope.owner`` gives it, and does everything for them: it
+reads the activity (every worker parses the CSV, but builds rows only for its
+own customers), replays their balances and prices their month. Reading is
+most of a preview's time, so splitting it is what makes a second core help.
+Workers are forked after the contracts are validated, so they share them.
+
+The merged preview is the same as a single-process one, byte for byte
+(tests/test_jobs.py). One case cannot be settled by a worker alone: an id
+read under two customers (so by two workers), which one process would hold
+as a conflicting duplicate. A worker that meets one says so, and the preview
+is then computed in one process.
 """
 from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
-from dataclasses import replace
-from typing import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Sequence
 
-from ..activity import Activity
+from ..activity import load_activity
+from ..activity.scope import Scope, owner
 from ..diagnostics import Diagnostic
 from ..repo import Repo
-from .engine import preview
+from .engine import Assigner, preview
 from .period import Month
 from .result import DISPOSITIONS, Preview
 
-_SHARED: tuple[Repo, Activity, Month, list[list[str]]] | None = None
+
+@dataclass(frozen=True)
+class Source:
+    """Where a worker reads the activity: (folder, display prefix, import profile)."""
+    folder: Path
+    display: str
+    profile: Any = None
 
 
-def customers_of(repo: Repo, activity: Activity) -> list[str]:
-    names = {c.customer for c in repo.contracts.values()}
-    for rows in (activity.time_entries, activity.charges, activity.tickets, activity.devices,
-                 activity.users):
-        names.update(r.customer for r in rows)
-    names.update(k[1] for k in activity.other_period if k[1] is not None)
-    return sorted(names)
+@dataclass
+class Part:
+    """One worker's answer."""
+    preview: Preview | None
+    diags: list[Diagnostic]
+    rows_read: dict[str, int]
+    month: Month | None
+    clash: bool
 
 
-def subset(repo: Repo, activity: Activity, customers: set[str], first: bool
-           ) -> tuple[Repo, Activity]:
-    """The part of the repo and activity that belongs to ``customers``. Rows whose
-    customer could not be read (malformed, duplicates) go to the first part only."""
-    part_repo = replace(repo, contracts={k: c for k, c in repo.contracts.items()
-                                         if c.customer in customers})
-    tickets = tuple(t for t in activity.tickets if t.customer in customers)
-    ticket_ids = {t.id for t in tickets}
-    part = replace(
-        activity,
-        time_entries=tuple(e for e in activity.time_entries if e.customer in customers),
-        charges=tuple(c for c in activity.charges if c.customer in customers),
-        tickets=tickets,
-        ticket_status=tuple(s for s in activity.ticket_status if s.ticket in ticket_ids),
-        devices=tuple(d for d in activity.devices if d.customer in customers),
-        users=tuple(u for u in activity.users if u.customer in customers),
-        other_period={k: n for k, n in activity.other_period.items()
-                      if k[1] in customers or (first and k[1] is None)},
-        bad_rows=activity.bad_rows if first else (),
-        duplicates=activity.duplicates if first else ())
-    return part_repo, part
+_SHARED: tuple[Repo, Source, Month | None, int] | None = None
 
 
-def _work(index: int) -> tuple[Preview, list[Diagnostic]]:
+def part_repo(repo: Repo, index: int, jobs: int) -> Repo:
+    return replace(repo, contracts={k: c for k, c in repo.contracts.items()
+                                    if owner(c.customer, jobs) == index})
+
+
+def _work(index: int) -> Part:
     assert _SHARED is not None
-    repo, activity, month, groups = _SHARED
-    part_repo, part = subset(repo, activity, set(groups[index]), index == 0)
-    result, diags = preview(part_repo, part, month)
+    repo, source, month, jobs = _SHARED
+    mine = part_repo(repo, index, jobs)
+    assigner = Assigner(mine)
+    scope = Scope(None if month is None else (month.year, month.month), assigner.needs_history,
+                  assigner.needs_ticket_history, part=(index, jobs))
+    act, diags = load_activity(source.folder, display_prefix=source.display,
+                               profile=source.profile, scope=scope)
+    if act.foreign_clash:
+        return Part(None, diags, act.rows_read, month, True)
+    if month is None:
+        latest = act.latest_month()
+        month = Month(*latest) if latest else None
+    if month is None:
+        return Part(None, diags, act.rows_read, None, False)
+    result, _ = preview(mine, act, month)
     result.reports = {}     # explain notes hold closures; preview output does not use them
-    return result, diags
+    return Part(result, diags, act.rows_read, month, False)
 
 
-def preview_parallel(repo: Repo, activity: Activity, month: Month, jobs: int
-                     ) -> tuple[Preview, list[Diagnostic]]:
-    customers = customers_of(repo, activity)
-    if jobs <= 1 or len(customers) < 2:
-        return preview(repo, activity, month)
-    jobs = min(jobs, len(customers))
-    groups = [customers[i::jobs] for i in range(jobs)]
+def preview_parallel(repo: Repo, source: Source, month: Month | None, jobs: int
+                     ) -> tuple[Preview, list[Diagnostic], Month] | None:
+    """The merged preview, the activity problems and the month; None when the
+    work cannot be split (see the module docstring) or there is no month to
+    preview: the caller then does it in one process."""
     global _SHARED
-    _SHARED = (repo, activity, month, groups)
+    _SHARED = (repo, source, month, jobs)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             parts = pool.map(_work, range(jobs))
     finally:
         _SHARED = None
-    return merge([p for p, _ in parts], activity), [d for _, ds in parts for d in ds]
+    months = {p.month for p in parts}
+    if any(p.clash or p.preview is None for p in parts) or len(months) != 1:
+        return None
+    # whole-file problems are found by every worker: each is reported once
+    diags = sorted({d for p in parts for d in p.diags})
+    read: Counter = Counter()
+    for p in parts:
+        read.update(p.rows_read)
+    # every worker counts every ticket_status row (none of them is a customer's)
+    read["ticket_status"] = parts[0].rows_read.get("ticket_status", 0)
+    merged = merge([p.preview for p in parts if p.preview is not None], dict(read))
+    return merged, diags, months.pop()
 
 
-def merge(parts: Sequence[Preview], activity: Activity) -> Preview:
+def merge(parts: Sequence[Preview], rows_read: dict[str, int]) -> Preview:
     rows: Counter = Counter()
     for p in parts:
         rows.update(p.rows)
     dispositions: dict[str, dict[str, int]] = {}
     for kind in parts[0].dispositions:
-        per = {"read": activity.rows_read.get(kind, 0)}
+        per = {"read": rows_read.get(kind, 0)}
         for d in DISPOSITIONS:
             per[d] = sum(p.dispositions[kind][d] for p in parts)
         dispositions[kind] = per

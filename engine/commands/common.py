@@ -55,11 +55,10 @@ class ProfileUnusable(Exception):
     """--profile names a profile with errors (already printed): exit 2."""
 
 
-def read_activity(root: Path, activity: str | None, profile: str | None = None,
-                  scope: Scope | None = None) -> tuple[Activity, Path, list[Diagnostic]]:
-    """Load the activity folder (default examples/activity in the repo), through an import
-    profile when one is given; problems are echoed to stderr and returned. ``scope``
-    limits parsing to what one month's preview needs (see engine.activity.scope)."""
+def activity_source(root: Path, activity: str | None, profile: str | None = None
+                    ) -> tuple[Path, str, Any]:
+    """Where the activity is and how to read it: (folder, how messages name it, the
+    import profile or None). Raises ProfileUnusable (its problems already echoed)."""
     feed = None
     if profile:
         from ..profiles import load_profile
@@ -70,8 +69,16 @@ def read_activity(root: Path, activity: str | None, profile: str | None = None,
             raise ProfileUnusable(f"tenor: --profile {profile}: the profile cannot be used; fix "
                                   "it (see above) or check it with `tenor profile check`")
     folder = Path(activity) if activity else root / "examples" / "activity"
-    act, diags = load_activity(folder, display_prefix=activity or display_path(folder),
-                               profile=feed, scope=scope)
+    return folder, activity or display_path(folder), feed
+
+
+def read_activity(root: Path, activity: str | None, profile: str | None = None,
+                  scope: Scope | None = None) -> tuple[Activity, Path, list[Diagnostic]]:
+    """Load the activity folder (default examples/activity in the repo), through an import
+    profile when one is given; problems are echoed to stderr and returned. ``scope``
+    limits parsing to what one month's preview needs (see engine.activity.scope)."""
+    folder, display, feed = activity_source(root, activity, profile)
+    act, diags = load_activity(folder, display_prefix=display, profile=feed, scope=scope)
     # the loaded rows live until the process ends: keep the collector from
     # rescanning millions of them on every later collection
     gc.freeze()
