@@ -201,7 +201,7 @@ def _columns() -> dict[str, tuple[_Column, ...]]:
 
 
 class _FileResult:
-    __slots__ = ("rows", "bad", "diags", "count", "ok")
+    __slots__ = ("rows", "bad", "diags", "count", "ok", "dated")
 
     def __init__(self) -> None:
         self.rows: list[Any] = []
@@ -209,10 +209,12 @@ class _FileResult:
         self.diags: list[Diagnostic] = []
         self.count = 0
         self.ok = True
+        self.dated: list[tuple[int, int]] = []   # months of rejected rows whose date reads
 
     def fail(self, diag: Diagnostic) -> "_FileResult":
         """A whole-file problem: drop what was read of it, keep only the reason."""
         self.rows, self.bad, self.diags, self.count, self.ok = [], [], [diag], 0, False
+        self.dated = []
         return self
 
 
@@ -390,6 +392,7 @@ def _read_rows(rows: Iterable[tuple[int, list[str], list[tuple[str, str]] | None
     consequence = ("; the row is held until fixed" if held
                    else "; the row is ignored until fixed")
     call = operator.call
+    dated_at, dated_parse = _DATED.get(kind, (None, None))
     count = 0
     for line, cells, problems in rows:
         if not any(cells) and not problems:
@@ -422,6 +425,12 @@ def _read_rows(rows: Iterable[tuple[int, list[str], list[tuple[str, str]] | None
                 rows_append(obj)
                 continue
             problems = [(code, f"column '{col}': {msg}") for code, col, msg in found]
+        if dated_at is not None:       # it still dates activity: see _latest_month
+            try:
+                when = dated_parse(texts[dated_at])
+                res.dated.append((when.year, when.month))
+            except BadValue:
+                pass
         for code, msg in problems:
             res.diags.append(Diagnostic(display, line, 0, code, ERROR, msg + consequence))
         if held:
@@ -432,6 +441,29 @@ def _read_rows(rows: Iterable[tuple[int, list[str], list[tuple[str, str]] | None
 
 
 _BUILDERS: dict[type, Callable[..., Any]] = {}
+
+# The column that dates a row of a kind, as a position in its columns, and its
+# parser: the default preview month is the latest month of ANY row whose date
+# reads, held or not (a scoped load sees no more than that, so both agree).
+_DATED: dict[str, tuple[int, Callable[[str], Any]]] = {
+    kind: ([c.name for c in SPECS[kind].columns].index(column),
+           parse_iso_datetime if column == "created" else parse_date)
+    for kind, column in (("time_entries", "date"), ("charges", "date"), ("tickets", "created"))}
+
+
+def _latest_month(rows: dict[str, list[Any]], results: list[tuple[str, "_FileResult"]]
+                  ) -> tuple[int, int] | None:
+    """The latest month of a dated row (time entry, charge, ticket creation in its
+    own offset), counting rows held as invalid or as duplicates too."""
+    months = [m for _, res in results for m in res.dated]
+    for kind in ("time_entries", "charges"):
+        if rows[kind]:
+            latest = max(map(operator.attrgetter("date"), rows[kind]))
+            months.append((latest.year, latest.month))
+    if rows["tickets"]:       # the local date as exported, not the latest instant
+        latest = max(map(datetime.date, map(operator.attrgetter("created"), rows["tickets"])))
+        months.append((latest.year, latest.month))
+    return max(months, default=None)
 
 
 def _builder(cls: type) -> Callable[..., Any]:
@@ -906,6 +938,7 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         bad.extend(res.bad)
         diags.extend(res.diags)
         read[kind] += res.count
+    dated_month = _latest_month(rows, results) if scoped is None else None
     diags.extend(feed_diags)
     if not displays and profile is None:
         diags.append(Diagnostic(where, 0, 0, "activity_no_files", WARNING,
@@ -951,6 +984,6 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         other_period=dict(sorted(other_period.items(), key=lambda kv: tuple(
             "" if x is None else x for x in kv[0]))),
         scope_month=scoped.scanner.month if scoped is not None else None,
-        foreign_clash=foreign_clash, earlier=earlier)
+        foreign_clash=foreign_clash, earlier=earlier, dated_month=dated_month)
     diags.sort()
     return activity, diags

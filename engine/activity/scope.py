@@ -313,9 +313,11 @@ class Scanner:
                             except (KeyError, IndexError):
                                 keep(row)     # parsed in full, reported, held
                         else:
-                            o_id(cells[ii]); o_cu(cells[ci]); o_co(cells[ki]); o_li(line)
+                            row_id, customer, contract = cells[ii], cells[ci], cells[ki]
+                            o_id(row_id); o_cu(customer); o_co(contract); o_li(line)
                     elif self.fixed:
-                        o_id(cells[ii]); o_cu(cells[ci]); o_co(cells[ki]); o_li(line)
+                        row_id, customer, contract = cells[ii], cells[ci], cells[ki]
+                        o_id(row_id); o_cu(customer); o_co(contract); o_li(line)
                     else:
                         self._raise(m)
                         later(row)
