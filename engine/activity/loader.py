@@ -681,7 +681,7 @@ class _Scoped:
             if spec.kind == "time_entries" and path is not None:
                 # earlier entries that feed a balance are read without building rows;
                 # a CSV can be read again should one of them need a row after all
-                fs.lean = Lean(plan.getter, plan.fast, plan.must_have, _EARLIER_KEY)
+                fs.lean = _lean(plan)
             try:
                 self.scanner.scan(fs, rows)
             except BaseException:
@@ -739,17 +739,18 @@ class _Scoped:
             if not res.ok:
                 continue
             _read_rows(fs.rows(), plan, fs.name, display, spec, res)
-            res.count += len(fs.other_ids) + len(fs.earlier)
+            res.count += len(fs.other_ids) + sum(map(len, fs.earlier.values()))
             fs.keep, fs.buffer = [], []
 
-    def earlier(self) -> dict[tuple, int]:
-        """Activity.earlier: earlier entries read without a row, counted by their
-        EARLIER_FIELDS values. One whose id is not unique (a duplicate, or the
-        same id on a row of another month) is read again as a row, so duplicate
-        detection treats it exactly as a full load would."""
+    def earlier(self) -> dict[tuple[str, str | None], list[tuple]]:
+        """Activity.earlier: earlier entries read without a row, by (customer,
+        contract column). One whose id is not unique (a duplicate, or the same id
+        on a row of another month) is read again as a row, so duplicate detection
+        treats it exactly as a full load would."""
         files = [fs for fs in self.scanner.files
-                 if fs.kind == "time_entries" and fs.context[3].ok]
-        ids = [e[0] for fs in files for e in fs.earlier]
+                 if fs.kind == "time_entries" and fs.context[3].ok and fs.earlier]
+        id_at = EARLIER_FIELDS.index("id")
+        ids = [e[id_at] for fs in files for group in fs.earlier.values() for e in group]
         if not ids:
             return {}
         unique = set(ids)
@@ -760,25 +761,34 @@ class _Scoped:
                 if i in seen:
                     clash.add(i)
                 seen.add(i)
-        parsed = {r.id for fs in files for r in fs.context[3].rows}
+        parsed = {r.id for fs in self.scanner.files if fs.kind == "time_entries"
+                  for r in fs.context[3].rows}
         clash |= unique & parsed
-        for fs in files:
-            if fs.other_ids:
+        for fs in self.scanner.files:
+            if fs.kind == "time_entries" and fs.other_ids:
                 clash |= unique.intersection(map(str.strip, fs.other_ids))
         if clash:
+            row_at = EARLIER_FIELDS.index("row")
             for fs in files:
-                again = {line for i, line, _ in fs.earlier if i in clash}
+                again = {e[row_at] for group in fs.earlier.values() for e in group
+                         if e[id_at] in clash}
                 if not again:
                     continue
-                fs.earlier = [e for e in fs.earlier if e[0] not in clash]
+                for pair, group in fs.earlier.items():
+                    fs.earlier[pair] = [e for e in group if e[id_at] not in clash]
                 plan, display, spec, res, path = fs.context
                 probe = _FileResult()
                 _read_rows(_reread(path, again), plan, fs.name, display, spec, probe)
                 res.rows.extend(probe.rows)
                 res.bad.extend(probe.bad)
                 res.diags.extend(probe.diags)
-        counts: Counter = Counter(e[2] for fs in files for e in fs.earlier)
-        return dict(counts)
+        out: dict[tuple[str, str | None], list[tuple]] = {}
+        for fs in files:
+            for (customer, contract), group in fs.earlier.items():
+                if group:
+                    key = (customer.strip(), None if fs.no_contract else contract.strip() or None)
+                    out.setdefault(key, []).extend(group)
+        return out
 
     def status_consumer(self, wanted: set[str], spec: KindSpec, name: str, display: str
                         ) -> Consume:
@@ -834,8 +844,24 @@ def _reread(path: Path, lines: set[int]) -> list[FeedRow]:
         return [row for row in _csv_rows(csv.reader(fh, strict=True)) if row[0] in lines]
 
 
-_EARLIER_KEY = operator.itemgetter(*(
-    [c.name for c in SPECS["time_entries"].columns].index(f) for f in EARLIER_FIELDS))
+# What the lean path reads of an earlier time entry: the columns that can be
+# wrong (checked with the loader's own parsers) and those a balance needs. The
+# ticket is only stripped (a blank one is ""): ticket ids are nearly unique, so
+# interning them would cost a cache miss per row, and it cannot be invalid.
+_LEAN_COLUMNS = ("id", "date", "customer", "contract", "role", "work_type", "hours", "billable",
+                 "approved", "ticket")
+_LEAN_KEY = operator.itemgetter(*(len(_LEAN_COLUMNS) if f == "row" else _LEAN_COLUMNS.index(f)
+                                   for f in EARLIER_FIELDS))
+
+
+def _lean(plan: _Plan) -> Lean | None:
+    if any(c not in plan.index for c in _LEAN_COLUMNS):
+        return None           # an optional column is missing: rows are built as usual
+    names = [c.name for c in plan.columns]
+    fast = tuple(str.strip if c == "ticket" else plan.fast[names.index(c)]
+                 for c in _LEAN_COLUMNS)
+    return Lean(operator.itemgetter(*(plan.index[c] for c in _LEAN_COLUMNS)), fast, (0,),
+                _LEAN_KEY)
 
 
 def _valid_only(found: dict[str, list[tuple[FileScan, int]]]
@@ -921,7 +947,7 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         consume = scoped.consumer(name, display, spec, path) if scoped else None
         results.append((kind, _read_file(path, name, display, spec, columns[kind], consume)))
     other_period: dict[tuple[str, str | None, str | None], int] = {}
-    earlier: dict[tuple, int] = {}
+    earlier: dict[tuple[str, str | None], list[tuple]] = {}
     foreign_clash = False
     if scoped is not None:
         scoped.parse_kept()

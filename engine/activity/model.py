@@ -141,9 +141,9 @@ class Activity:
     # worker's row: its preview cannot be trusted alone (engine.billing.parallel)
     foreign_clash: bool = False
     # Earlier time entries a scoped load read without building rows (they only
-    # feed balances): values in scope.EARLIER_FIELDS order -> how many rows.
-    # They are other_period rows; rows_read counts them.
-    earlier: dict[tuple, int] = field(default_factory=dict)
+    # feed balances): (customer, contract column) -> tuples of the values in
+    # scope.EARLIER_FIELDS order. They are other_period rows; rows_read counts them.
+    earlier: dict[tuple[str, str | None], list[tuple]] = field(default_factory=dict)
 
     def latest_month(self) -> tuple[int, int] | None:
         """(year, month) of the latest time entry, charge or ticket creation.

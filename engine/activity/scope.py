@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import operator
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .values import BadValue, parse_date, parse_iso_datetime
+from .values import BadValue, parse_date
 
 # kinds whose rows are filtered by month: (the dated column, may earlier rows
 # still matter); tickets matter earlier only to per-ticket bundles
@@ -100,18 +100,19 @@ class _MonthIndex(dict):
 
 
 class _DatetimeMonthIndex(dict):
-    """Datetime text -> its month as written (the offset it carries), like _MonthIndex."""
+    """Datetime text -> the month of its date part, as written (in its own offset).
+
+    Only the date part is parsed (once per date): a ticket's creation time is
+    nearly unique, and a row of another month is judged by its date alone; a
+    row of the month is parsed in full, so a bad time there is still reported.
+    """
+
+    def __init__(self, dates: _MonthIndex) -> None:
+        super().__init__()
+        self.dates = dates
 
     def __missing__(self, raw: str) -> int:
-        try:
-            d = parse_iso_datetime(raw)
-        except BadValue:
-            value = _BAD
-        else:
-            value = d.year * 12 + d.month - 1
-        if len(self) < _CACHE_LIMIT:
-            self[raw] = value
-        return value
+        return self.dates[raw[:10]] if len(raw) > 10 and raw[10] in "Tt " else _BAD
 
 
 def _always(customer: str, contract: str | None) -> bool:
@@ -138,11 +139,11 @@ class _History(dict):
 
 Row = tuple[int, list[str], Any]
 
-# Values an earlier time entry contributes to a balance, in TimeEntry field
-# positions: customer, contract, date, billable, approved, role, work_type,
-# hours, ticket. Activity.earlier counts rows by these.
-EARLIER_FIELDS = ("customer", "contract", "date", "billable", "approved", "role", "work_type",
-                  "hours", "ticket")
+# What an earlier time entry contributes to a balance, grouped under its
+# (customer, contract column): date, billable, approved, role, work_type,
+# hours, ticket ("" when blank), and where it came from: id, line.
+EARLIER_FIELDS = ("date", "billable", "approved", "role", "work_type", "hours", "ticket", "id",
+                  "row")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Lean:
     """The loader's fast path for one file, minus building the row object:
     ``getter`` picks the canonical cells, ``fast`` parses each (KeyError when a
     value is bad), ``must_have`` are positions that must not be blank, and
-    ``key`` picks the EARLIER_FIELDS values."""
+    ``key`` picks the EARLIER_FIELDS values (the line is appended last)."""
     getter: Callable[[list[str]], tuple]
     fast: tuple
     must_have: tuple[int, ...]
@@ -180,8 +181,9 @@ class FileScan:
         self.other_lines: list[int] = []
         self.dropped: set[int] = set()      # indexes into other_* moved to held
         self.foreign: list[str] = []        # ids of rows another worker reads
-        # earlier time entries read without building a row: (id, line, EARLIER key)
-        self.earlier: list[tuple[str, int, tuple]] = []
+        # earlier time entries read without building a row, by (customer, contract)
+        # cells as read: EARLIER_FIELDS tuples
+        self.earlier: dict[tuple[str, str], list[tuple]] = defaultdict(list)
         self.lean: Lean | None = None       # how to read them (set by the loader)
 
     def rows(self) -> list[Row]:
@@ -194,7 +196,8 @@ class Scanner:
     def __init__(self, scope: Scope) -> None:
         self.fixed = scope.month is not None
         self.top = (scope.month[0] * 12 + scope.month[1] - 1) if scope.month else -1
-        self.months = {"date": _MonthIndex(), "created": _DatetimeMonthIndex()}
+        dates = _MonthIndex()
+        self.months = {"date": dates, "created": _DatetimeMonthIndex(dates)}
         tickets = scope.ticket_history or _always
         self.histories = {
             "time_entries": (_History(scope.history, False), _History(scope.history, True)),
@@ -242,12 +245,16 @@ class Scanner:
         if lean is None or fs.kind != "time_entries" or row[2] is not None:
             return False
         try:
-            values = list(map(operator.call, lean.fast, lean.getter(row[1])))
+            cells = row[1]
+            values = list(map(operator.call, lean.fast, lean.getter(cells)))
             if any(not values[i] for i in lean.must_have):
                 return False
+            _, ci, ki, _ = fs.cells
+            pair = (cells[ci], cells[ki])
         except (KeyError, IndexError):
             return False
-        fs.earlier.append((values[0], row[0], lean.key(values)))
+        values.append(row[0])
+        fs.earlier[pair].append(lean.key(values))
         return True
 
     @staticmethod
@@ -270,7 +277,7 @@ class Scanner:
         lean = fs.lean if fs.kind == "time_entries" else None
         if lean is not None:
             getter, fast, must_have, lean_key = lean.getter, lean.fast, lean.must_have, lean.key
-            early, call = fs.earlier.append, operator.call
+            groups, call = fs.earlier, operator.call
         own, first, foreign = self.own, self.first, fs.foreign.append
         part = own is not None
         for row in rows:
@@ -300,7 +307,7 @@ class Scanner:
                     elif m < top:
                         if m == _BAD:
                             keep(row)
-                        elif with_history and hist[(cells[ci], cells[ki])]:
+                        elif with_history and hist[pair := (cells[ci], cells[ki])]:
                             if lean is None:
                                 keep(row)
                                 continue
@@ -309,9 +316,11 @@ class Scanner:
                                 for i in must_have:
                                     if not values[i]:
                                         raise KeyError(i)
-                                early((values[0], line, lean_key(values)))
                             except (KeyError, IndexError):
                                 keep(row)     # parsed in full, reported, held
+                                continue
+                            values.append(line)
+                            groups[pair].append(lean_key(values))
                         else:
                             row_id, customer, contract = cells[ii], cells[ci], cells[ki]
                             o_id(row_id); o_cu(customer); o_co(contract); o_li(line)

@@ -179,8 +179,8 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
     needs_history = assigner.needs_history
     history = History(repo, assigner.defaults, state.card_for, other)
     add_history = history.add_entry
-    for values, n in activity.earlier.items():      # a scoped load's, read without rows
-        history.add(values, n)
+    for (customer, named), entries in activity.earlier.items():   # read without rows
+        history.add_group(customer, named, entries)
     for entry in activity.time_entries:
         day = entry.date
         if day < first:

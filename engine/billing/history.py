@@ -32,6 +32,7 @@ from .prepaid import Draw
 
 HISTORY_TYPES = ("block_hours", "retainer", "fixed_price")
 _ONE = Decimal(1)
+_UNSET = object()
 
 
 class History:
@@ -43,72 +44,68 @@ class History:
         self.defaults = defaults
         self.card_for = card_for
         self.other = other          # state.rows: (kind, customer, contract, disposition) -> n
-        self.resolvers: dict[tuple[str, str | None], tuple[bool, tuple[_Candidate, ...]]] = {}
-        self.rules: dict[tuple, tuple[str, Decimal] | None] = {}
-        self.hours: dict[tuple[str, Decimal], Decimal] = {}
-        self.ticket_rates: dict[str, bool] = {}     # contract id -> prices some ticket?
+        # per contract: (billable, approved, role, work_type, ticket) -> rule; hours -> billable
+        self.rules: dict[str, dict[tuple, tuple[str, Decimal] | None]] = defaultdict(dict)
+        self.hours: dict[str, dict[Decimal, Decimal]] = defaultdict(dict)
         self.daily: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 
-    def _resolver(self, customer: str, named: str | None) -> tuple[bool, tuple[_Candidate, ...]]:
-        """SPEC 5.1 for one (customer, contract column) pair, as date ranges
-        (the same answers as ``Assigner.assign``, without a memo per day)."""
+    def _candidates(self, customer: str, named: str | None) -> tuple[bool, tuple[Contract, ...]]:
+        """SPEC 5.1 for one (customer, contract column) pair: the contracts a row
+        may fall to, first match by date wins (as ``Assigner.assign``)."""
         if named is not None:
             contract = self.repo.contracts.get(named)
             if contract is None or contract.customer != customer:
                 return True, ()
-            return True, (_candidate(contract),)
-        return False, tuple(_candidate(c) for c in self.defaults.get(customer, ()))
+            return True, (contract,)
+        return False, tuple(self.defaults.get(customer, ()))
 
     def add_entry(self, e: TimeEntry) -> None:
-        self.add((e.customer, e.contract, e.date, e.billable, e.approved, e.role, e.work_type,
-                  e.hours, e.ticket))
+        self.add_group(e.customer, e.contract, [(e.date, e.billable, e.approved, e.role,
+                                                 e.work_type, e.hours, e.ticket, e.id, e.row)])
 
-    def add(self, values: tuple, n: int = 1) -> None:
-        """``n`` earlier rows with these values (activity.scope.EARLIER_FIELDS order)."""
-        customer, named, day, billable, approved, role, work_type, hours, ticket = values
-        pair = (customer, named)
-        resolver = self.resolvers.get(pair)
-        if resolver is None:
-            resolver = self.resolvers[pair] = self._resolver(*pair)
-        is_named, candidates = resolver
-        contract = None
-        usable = False
-        for contract, start, end, active, usable in candidates:
-            if active and start <= day <= end:
+    def add_group(self, customer: str, named: str | None, entries: list[tuple]) -> None:
+        """Earlier rows of one (customer, contract column), as
+        activity.scope.EARLIER_FIELDS tuples; each is other_period here."""
+        is_named, candidates = self._candidates(customer, named)
+        by_contract: dict[str | None, list[tuple]] = defaultdict(list)
+        for c in candidates:    # contracts tried in order; entries they do not cover go on
+            start, end = c.start, c.end or date.max
+            if c.status == "active":
+                hit = [e for e in entries if start <= e[0] <= end]
+                if len(hit) != len(entries):
+                    entries = [e for e in entries if not start <= e[0] <= end]
+                else:
+                    entries = []
+                by_contract[c.id].extend(hit)
+            if is_named:       # named but not in effect on those dates: held in their month
+                self.other[("time_entries", customer, c.id, "other_period")] += len(entries)
+                entries = []
+            if not entries:
                 break
-            if is_named:
-                usable = False       # named but not in effect: held in its month
-                break
-        else:
-            contract, usable = None, False
-        if contract is None:
-            self.other[("time_entries", customer, None, "other_period")] += n
-            return
+        if entries:
+            self.other[("time_entries", customer, None, "other_period")] += len(entries)
+        for cid, hit in by_contract.items():
+            self.other[("time_entries", customer, cid, "other_period")] += len(hit)
+            contract = self.repo.contracts[cid]
+            if contract.type in HISTORY_TYPES:
+                self._draws(contract, hit)
+
+    def _draws(self, contract: Contract, entries: list[tuple]) -> None:
         cid = contract.id
-        self.other[("time_entries", customer, cid, "other_period")] += n
-        if not usable:
-            return
-        by_ticket = self.ticket_rates.get(cid)
-        if by_ticket is None:
-            by_ticket = self.ticket_rates[cid] = any(r.ticket is not None
-                                                     for r in contract.labor.rates)
-        if not by_ticket:
-            ticket = None
-        key = (cid, billable, approved, role, work_type, ticket)
-        try:
-            rule = self.rules[key]
-        except KeyError:
-            rule = self.rules[key] = self._rule(contract, billable, approved, role, work_type,
-                                                ticket)
-        if rule is None:
-            return
-        hkey = (cid, hours)
-        worked = self.hours.get(hkey)
-        if worked is None:
-            worked = self.hours[hkey] = billable_hours(hours, contract)[0]
-        how, factor = rule
-        need = worked * factor if how == "x" else money(worked * factor)
-        self.daily[cid][day] += need if n == 1 else need * n
+        rules, worked_for, daily = self.rules[cid], self.hours[cid], self.daily[cid]
+        by_ticket = any(r.ticket is not None for r in contract.labor.rates)
+        for day, billable, approved, role, work_type, hours, ticket, _, _ in entries:
+            key = (billable, approved, role, work_type, (ticket or None) if by_ticket else None)
+            rule = rules.get(key, _UNSET)
+            if rule is _UNSET:
+                rule = rules[key] = self._rule(contract, *key)
+            if rule is None:
+                continue
+            worked = worked_for.get(hours)
+            if worked is None:
+                worked = worked_for[hours] = billable_hours(hours, contract)[0]
+            how, factor = rule
+            daily[day] += worked * factor if how == "x" else money(worked * factor)
 
     def _rule(self, contract: Contract, billable: bool, approved: bool, role: str,
               work_type: str, ticket: str | None) -> tuple[str, Decimal] | None:
@@ -143,9 +140,3 @@ class History:
         return out
 
 
-# (contract, first day, last day, active, feeds a balance)
-_Candidate = tuple[Contract, date, date, bool, bool]
-
-
-def _candidate(c: Contract) -> _Candidate:
-    return (c, c.start, c.end or date.max, c.status == "active", c.type in HISTORY_TYPES)
