@@ -383,8 +383,8 @@ class _FastRows:
     module on generated files). Any other line -- quoted fields, possibly over
     several lines, or anything odd -- is read by a real ``csv.reader``, fed the
     same physical lines, so quoting rules and errors are the csv module's own.
-    ``line`` is the number of physical lines consumed so far (what
-    ``reader.line_num`` says), for error messages.
+    ``line`` is the number of physical lines consumed when csv raised (what
+    ``reader.line_num`` would say), for its error message.
     """
 
     def __init__(self, fh: Any, line: int) -> None:
@@ -416,7 +416,6 @@ class _FastRows:
                 yield start, cells, None
                 continue
             text = raw.rstrip("\r\n")
-            self.line = n
             yield n, (text.split(",") if text else []), None
         self.line = n
 
