@@ -26,7 +26,6 @@ import operator
 import os
 import re
 import sys
-from collections import Counter
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path

@@ -22,12 +22,20 @@ What a scoped load promises, and the product decision behind it:
   a full load: every copy is held ``conflicting_duplicate``. Two exact copies
   both dated in another month are that month's concern; here they are two
   ``other_period`` rows.
-* With no ``--period`` the month is the latest one present (time entries,
-  charges, ticket creation), found during the same single pass: rows of the
-  latest month seen so far are kept raw until a later month turns up.
+* Earlier time entries that feed a balance are checked with the loader's own
+  parsers but kept as small tuples (``EARLIER_FIELDS``) grouped by customer
+  and contract column, not as row objects; one that is malformed, or whose id
+  is not unique, is read again as a row so it is held exactly as in a full load.
+* With no ``--period`` the month is the latest month of any row whose date
+  reads (time entries, charges, ticket creation; held rows too, as in a full
+  load), found during the same single pass: rows of the latest month seen so
+  far are kept raw until a later month turns up.
 * ticket_status rows matter only to SLA figures of tickets created in the
   month; others are counted as read and not parsed (they get no disposition
   in SPEC 5.11, so none is lost).
+* ``part=(i, n)`` (``--jobs n``): only the rows of worker i's customers; the
+  others leave their id, to catch one id under two customers (the caller then
+  previews in one process), and their month, so all workers agree on it.
 """
 from __future__ import annotations
 
