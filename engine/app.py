@@ -70,6 +70,19 @@ def _month_option(period: str | None):
         return 2
 
 
+def _contracts_and_month(root: str | None, period: str | None, progress: Progress,
+                         found: tuple | None = None):
+    """(repo root, validated repo, --period or None) or an exit code; ``found``
+    skips validating again (a --jobs run that fell back to one process)."""
+    found = found or _contracts_for_preview(root, progress)
+    if isinstance(found, int):
+        return found
+    month = _month_option(period)
+    if isinstance(month, int):
+        return month
+    return (*found, month)
+
+
 def _no_activity(folder) -> int:
     click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
                "contract-only lines", err=True)
@@ -87,13 +100,10 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
     from .billing.engine import Assigner
 
     progress = progress or Progress(2)
-    found = found or _contracts_for_preview(root, progress)
-    if isinstance(found, int):
-        return found
-    repo_root, repo = found
-    month = _month_option(period)
-    if isinstance(month, int):
-        return month
+    ready = _contracts_and_month(root, period, progress, found)
+    if isinstance(ready, int):
+        return ready
+    repo_root, repo, month = ready
     progress.stage("reading activity")
     # parse only the rows this month's preview needs (the month's own, and earlier
     # ones that can still draw on a balance); count the rest as other_period
@@ -120,13 +130,11 @@ def _preview_in_parts(root: str | None, period: str | None, activity: str | None
     from .billing.parallel import Source, preview_parallel
     from .commands.common import activity_source
 
-    found = _contracts_for_preview(root, progress)
-    if isinstance(found, int):
-        return found
-    repo_root, repo = found
-    month = _month_option(period)
-    if isinstance(month, int):
-        return month
+    ready = _contracts_and_month(root, period, progress)
+    if isinstance(ready, int):
+        return ready
+    repo_root, repo, month = ready
+    found = repo_root, repo
     try:
         folder, display, feed = activity_source(repo_root, activity, profile)
     except ProfileUnusable as exc:

@@ -172,24 +172,30 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
     stopped: list[Diagnostic] = []
     try:
         _read_events(text, file, build)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        hint = ""
-        at = lines[line - 1][col - 1:col] if 0 < line <= len(lines) else ""
-        if "tab" in problem.lower() or at == "\t":
-            hint = "; indent with spaces, not tabs"
-        elif "mapping values are not allowed" in problem:
-            hint = "; a value containing ': ' must be quoted"
-        stopped.append(_diag(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{hint}"))
-    except _Abort as exc:
-        stopped.append(exc.diagnostic)
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        stopped.append(_diag(file, 1, 1, "yaml-syntax", f"YAML error: {exc}"))
+    except (yaml.YAMLError, _Abort) as exc:
+        stopped.append(_stopped(exc, lines, file))
     # What stopped the file is reported before what was found inside the
     # documents that completed, in document order.
     return build.docs, stopped + build.diags
+
+
+def _stopped(exc: Exception, lines: list[str], file: str) -> Diagnostic:
+    """What stopped reading a file: a syntax error (with a hint for the usual
+    causes) or a limit (an _Abort carries its own diagnostic)."""
+    if isinstance(exc, _Abort):
+        return exc.diagnostic
+    if not isinstance(exc, yaml.MarkedYAMLError):  # pragma: no cover - unmarked errors are rare
+        return _diag(file, 1, 1, "yaml-syntax", f"YAML error: {exc}")
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    hint = ""
+    at = lines[line - 1][col - 1:col] if 0 < line <= len(lines) else ""
+    if "tab" in problem.lower() or at == "\t":
+        hint = "; indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "; a value containing ': ' must be quoted"
+    return _diag(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{hint}")
 
 
 class _Abort(Exception):

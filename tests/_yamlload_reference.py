@@ -17,99 +17,20 @@ deep nesting cannot crash it), and compose values ourselves:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
-from engine.diagnostics import ERROR, Diagnostic
+from engine.diagnostics import Diagnostic
 
-try:  # the C parser keeps marks and is an order of magnitude faster
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pure-Python fallback
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_NODES_PER_DOCUMENT = 200_000
-
-Path_ = tuple[Any, ...]
-
-_TAG = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
-_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
-_TRUE_WORDS = {"true", "True", "TRUE"}
-_FALSE_WORDS = {"false", "False", "FALSE"}
-# YAML 1.1 reads these as booleans; a string field given one is a classic trap.
-_YAML11_TRUE = {"yes", "Yes", "YES", "on", "On", "ON", "y", "Y"}
-_YAML11_FALSE = {"no", "No", "NO", "off", "Off", "OFF", "n", "N"}
-_PLAIN_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
-# Text that some YAML reader would take for a number but that is not plain
-# decimal notation: exponents, hex/octal/binary, underscores, sexagesimal,
-# infinities and NaN.
-_NUMBERISH = re.compile(
-    r"""[-+]?(?:
-        [0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+
-      | 0[xX][0-9a-fA-F_]+ | 0[oO][0-7_]+ | 0[bB][01_]+
-      | [0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?
-      | [1-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
-      | \.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
-    )\Z""",
-    re.X,
-)
-_LEADING_ZERO_INT = re.compile(r"[-+]?0[0-9]+\Z")
-
-
-@dataclass
-class Document:
-    """One YAML document: its value and where every part of it came from."""
-
-    file: str
-    index: int                       # 0-based position in the file
-    data: Any
-    line: int                        # where the document's root node starts
-    col: int
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    styles: dict[Path_, str] = field(default_factory=dict)   # scalar style by path
-    bool_words: dict[Path_, str] = field(default_factory=dict)  # yes/no/on/off source text
-    # values the loader refused (left as None) with the diagnostic it gave, so
-    # the schema stage repeats that one instead of "expected text, found nothing"
-    refused: dict[Path_, Diagnostic] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list, repr=False)
-
-    def mark(self, path: Path_) -> tuple[int, int]:
-        """Position of the node at ``path``, or of its nearest ancestor."""
-        path = tuple(path)
-        while path:
-            if path in self.marks:
-                return self.marks[path]
-            path = path[:-1]
-        return self.marks.get((), (self.line, self.col))
-
-    def key_mark(self, path: Path_) -> tuple[int, int]:
-        """Position of the *key* naming ``path`` (falls back to the value)."""
-        return self.key_marks.get(tuple(path)) or self.mark(path)
-
-    def text_origin(self, path: Path_) -> tuple[int, int]:
-        """(first_line, indent) of a scalar's text, so that line ``i`` (0-based)
-        and column ``c`` (1-based) of the string map to file line
-        ``first_line + i`` and column ``indent + c``."""
-        line, col = self.mark(path)
-        style = self.styles.get(tuple(path), "")
-        if style in ("|", ">"):
-            first = line + 1
-            for number in range(first, len(self.lines) + 1):
-                text = self.lines[number - 1]
-                if text.strip():
-                    return number, len(text) - len(text.lstrip(" "))
-            return first, col
-        if style in ("'", '"'):
-            return line, col
-        return line, col - 1
+# The constants and the Document class are the new module's own (what is
+# compared is how documents are composed, not these definitions).
+from engine.yamlload import (  # noqa: F401
+    _ALLOWED_TAGS, _FALSE_WORDS, _LEADING_ZERO_INT, _NULL_WORDS, _NUMBERISH, _PLAIN_DECIMAL,
+    _TAG, _TRUE_WORDS, _YAML11_FALSE, _YAML11_TRUE, MAX_DEPTH,
+    MAX_NODES_PER_DOCUMENT, Document, Path_, _Abort, _diag, _Loader, _show_tag, _stopped)
 
 
 @dataclass
@@ -125,82 +46,16 @@ class _Node:
     done: bool = False
 
 
-def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
-
-
-def _diag(file: str, line: int, col: int, code: str, message: str) -> Diagnostic:
-    return Diagnostic(file, line, col, code, ERROR, message)
-
-
-def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [_diag(file, 1, 1, "file-too-large",
-                            f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} byte limit; "
-                            "split it into several files")]
-    if b"\x00" in raw:
-        pos = raw.index(b"\x00")
-        line = raw.count(b"\n", 0, pos) + 1
-        col = pos - (raw.rfind(b"\n", 0, pos) + 1) + 1
-        return None, [_diag(file, line, col, "nul-byte",
-                            "file contains a NUL byte; it is not a text file (re-save it as UTF-8 text)")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [_diag(file, line, col, "not-utf8",
-                            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8")]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text, []
-
-
-def load_file(path: str | Path, display: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
-    """Read and load one YAML file; problems come back as diagnostics."""
-    name = display or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        return [], [_diag(name, 0, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")]
-    return load_bytes(raw, name)
-
-
-def load_bytes(raw: bytes, file: str) -> tuple[list[Document], list[Diagnostic]]:
-    text, diags = _decode(raw, file)
-    if text is None:
-        return [], diags
-    return load_text(text, file)
-
-
 def load_text(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
-    """Load every document of a YAML stream.
-
-    A syntax error stops the file (the parser cannot resynchronise), but
-    every complete document before it is returned; problems inside a document
-    (duplicate keys, bad tags...) are all collected.
-    """
+    """The old composer + builder over a decoded text."""
     lines = text.split("\n")
     roots: list[_Node] = []
     diags: list[Diagnostic] = []
     try:
         for root in _compose(text, file, diags):
             roots.append(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        hint = ""
-        at = lines[line - 1][col - 1:col] if 0 < line <= len(lines) else ""
-        if "tab" in problem.lower() or at == "\t":
-            hint = "; indent with spaces, not tabs"
-        elif "mapping values are not allowed" in problem:
-            hint = "; a value containing ': ' must be quoted"
-        diags.append(_diag(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{hint}"))
-    except _Abort as exc:
-        diags.append(exc.diagnostic)
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        diags.append(_diag(file, 1, 1, "yaml-syntax", f"YAML error: {exc}"))
+    except (yaml.YAMLError, _Abort) as exc:
+        diags.append(_stopped(exc, lines, file))
     docs: list[Document] = []
     for index, root in enumerate(roots):
         doc = Document(file=file, index=index, data=None, line=root.line, col=root.col, lines=lines)
@@ -212,12 +67,6 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
             continue
         docs.append(doc)
     return docs, diags
-
-
-class _Abort(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
 
 
 def _compose(text: str, file: str, diags: list[Diagnostic]) -> Iterator[_Node]:
