@@ -148,6 +148,7 @@ def preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, list
         return _preview(repo, activity, month)
     finally:
         if enabled:
+            gc.freeze()     # see load_activity: skip one scan of everything made here
             gc.enable()
 
 
