@@ -7,6 +7,7 @@ owns the exit code. Exit codes: 0 ok, 1 problems found, 2 usage error,
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from typing import Callable
 
@@ -224,7 +225,24 @@ def main() -> None:
     # (rows, contracts, parsed YAML) and hold no reference cycles worth finding:
     # collect rarely instead of rescanning them every few thousand allocations.
     gc.set_threshold(100_000, 50, 1000)
-    cli(prog_name="tenor")
+    # ...and do not free them one by one at the end either: the commands keep
+    # them alive (app.keep), and the process ends without tearing down its heap.
+    app.KEEP_ALIVE = True
+    try:
+        cli(prog_name="tenor")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            click.echo(str(exc.code), err=True)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,18 @@ from .report.progress import Progress
 from .validate import resolve_root, validate
 
 
+# Set by the command-line entry point: the big results of a run (rows, repo,
+# preview) are kept referenced until the process ends, which then skips freeing
+# them object by object. Off for library use and tests, which must not pile up.
+KEEP_ALIVE = False
+_LIVE: list = []
+
+
+def keep(*objects: object) -> None:
+    if KEEP_ALIVE:
+        _LIVE.append(objects)
+
+
 def _no_root_message() -> str:
     from .commands.common import no_root_message
     return no_root_message()
@@ -28,6 +40,7 @@ def run_validate(root: str | None, paths: Sequence[str], fmt: str) -> int:
         click.echo(_no_root_message(), err=True)
         return 2
     repo, diags = validate(repo_root, [Path(p) for p in paths])
+    keep(repo)
     out = sys.stdout
     if fmt == "json":
         problems.write_json(diags, out)
@@ -161,6 +174,7 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     split = _preview_in_parts(root, period, activity, profile, jobs, progress) if jobs > 1 else None
     if isinstance(split, int):
         return split
+    act = None                        # read by the workers when split
     if split is not None and len(split) == 4:
         repo, result, month, act_diags = split
     else:
@@ -180,6 +194,7 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
         progress.stage(f"billing {month}")
         result, _ = preview(repo, act, month)
     progress.finish()
+    keep(repo, result, act)
     result = select(result, customers, contracts)
     text = RENDERERS[fmt](result)
     if output:
