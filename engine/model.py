@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Mapping
 
 from .diagnostics import Loc
@@ -111,6 +112,11 @@ class Labor:
     approval_required: bool
     excluded_work_types: frozenset[str]
     excluded_roles: frozenset[str]
+
+    @cached_property
+    def ticket_rates(self) -> bool:
+        """Does some rate rule name a ticket? (Else the ticket never changes a rate.)"""
+        return any(r.ticket is not None for r in self.rates)
 
 
 @dataclass(frozen=True)

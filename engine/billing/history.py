@@ -93,7 +93,7 @@ class History:
     def _draws(self, contract: Contract, entries: list[tuple]) -> None:
         cid = contract.id
         rules, worked_for, daily = self.rules[cid], self.hours[cid], self.daily[cid]
-        by_ticket = any(r.ticket is not None for r in contract.labor.rates)
+        by_ticket = contract.labor.ticket_rates
         for day, billable, approved, role, work_type, hours, ticket, _, _ in entries:
             key = (billable, approved, role, work_type, (ticket or None) if by_ticket else None)
             rule = rules.get(key, _UNSET)

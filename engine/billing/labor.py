@@ -85,9 +85,34 @@ def work_type_multiplier(work_type: str, contract: Contract | None, card: RateCa
     return ONE
 
 
+# (id(contract), id(card), role, work_type, ticket) -> (contract, card, rate).
+# The value holds the objects themselves, so an id is never reused while its
+# entry lives, and a hit is checked against them.
+_RATES: dict[tuple, tuple] = {}
+
+
 def entry_rate(role: str, work_type: str, ticket: str | None,
                contract: Contract | None, card: RateCard | None) -> Rate | None:
-    """The most specific matching contract rule, else the card's rate; None: no rate."""
+    """The most specific matching contract rule, else the card's rate; None: no rate.
+
+    Memoised per contract and card (immutable once loaded): a month prices tens
+    of thousands of entries with a handful of distinct answers. The ticket is
+    part of the key only for a contract with a ticket-specific rule."""
+    if contract is None or not contract.labor.ticket_rates:
+        ticket = None
+    key = (id(contract), id(card), role, work_type, ticket)
+    found = _RATES.get(key)
+    if found is not None and found[0] is contract and found[1] is card:
+        return found[2]
+    if len(_RATES) > 100_000:
+        _RATES.clear()
+    rate = _entry_rate(role, work_type, ticket, contract, card)
+    _RATES[key] = (contract, card, rate)
+    return rate
+
+
+def _entry_rate(role: str, work_type: str, ticket: str | None,
+                contract: Contract | None, card: RateCard | None) -> Rate | None:
     rule = None
     if contract is not None:
         best = -1
