@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ from tabulate import tabulate
 
 from ..billing.result import Balance, Invoice, Line, Preview
 from ..number import fmt_money, fmt_qty
+from . import jsontext
 
 TWO_PLACES = Decimal("0.01")
 
@@ -54,7 +54,7 @@ def to_json(p: Preview) -> dict[str, Any]:
 
 
 def render_json(p: Preview) -> str:
-    return json.dumps(to_json(p), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(to_json(p)) + "\n"
 
 
 def render_table(p: Preview) -> str:
