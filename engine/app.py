@@ -11,7 +11,7 @@ from typing import Sequence
 
 import click
 
-from .commands.common import ProfileUnusable, read_activity
+from .commands.common import latest_month_or_exit, period_option, read_source, source_or_exit
 from .report import problems
 from .report.progress import Progress
 from .validate import resolve_root, validate
@@ -71,96 +71,49 @@ def _contracts_for_preview(root: str | None, progress: Progress):
     return repo_root, repo
 
 
-def _month_option(period: str | None):
-    """--period as a Month, None when not given, or exit code 2."""
-    from .billing import Month
-    if not period:
-        return None
-    try:
-        return Month.parse(period)
-    except ValueError as exc:
-        click.echo(f"tenor: --period: {exc}", err=True)
-        return 2
-
-
-def _contracts_and_month(root: str | None, period: str | None, progress: Progress,
-                         found: tuple | None = None):
-    """(repo root, validated repo, --period or None) or an exit code; ``found``
-    skips validating again (a --jobs run that fell back to one process)."""
-    found = found or _contracts_for_preview(root, progress)
+def _contracts_and_month(root: str | None, period: str | None, progress: Progress):
+    """(repo root, validated repo, --period or None) or an exit code."""
+    found = _contracts_for_preview(root, progress)
     if isinstance(found, int):
         return found
-    month = _month_option(period)
+    month = period_option(period)
     if isinstance(month, int):
         return month
     return (*found, month)
 
 
-def _no_activity(folder) -> int:
-    click.echo(f"tenor: no activity found in {folder}; pass --period YYYY-MM to preview "
-               "contract-only lines", err=True)
-    return 1
-
-
 def _load_for_preview(root: str | None, period: str | None, activity: str | None,
                       profile: str | None, progress: Progress | None = None,
-                      scoped: bool = True, found: tuple | None = None):
+                      scoped: bool = True):
     """Shared by preview, explain, revenue and sla: (repo, activity, month, activity
     diagnostics) or an exit code. ``scoped``: parse only what the month needs
     (engine.activity.scope); revenue, which walks many months, reads everything."""
-    from .activity.scope import Scope
-    from .billing import Month
-    from .billing.engine import Assigner
-
     progress = progress or Progress(2)
-    ready = _contracts_and_month(root, period, progress, found)
-    if isinstance(ready, int):
-        return ready
-    repo_root, repo, month = ready
-    progress.stage("reading activity")
-    # parse only the rows this month's preview needs (the month's own, and earlier
-    # ones that can still draw on a balance); count the rest as other_period
-    assigner = Assigner(repo)
-    scope = Scope(None if month is None else (month.year, month.month),
-                  assigner.needs_history, assigner.needs_ticket_history) if scoped else None
-    try:
-        act, folder, act_diags = read_activity(repo_root, activity, profile, scope)
-    except ProfileUnusable as exc:
-        click.echo(str(exc), err=True)
-        return 2
-    if month is None:
-        latest = act.latest_month()
-        if latest is None:
-            return _no_activity(folder)
-        month = Month(*latest)
-    return repo, act, month, act_diags
-
-
-def _preview_in_parts(root: str | None, period: str | None, activity: str | None,
-                      profile: str | None, jobs: int, progress: Progress):
-    """--jobs N: (repo, preview, month, activity diagnostics); (repo root, repo) when
-    the work cannot be split (the caller previews in one process); or an exit code."""
-    from .billing.parallel import Source, preview_parallel
-    from .commands.common import activity_source
-
     ready = _contracts_and_month(root, period, progress)
     if isinstance(ready, int):
         return ready
     repo_root, repo, month = ready
-    found = repo_root, repo
-    try:
-        folder, display, feed = activity_source(repo_root, activity, profile)
-    except ProfileUnusable as exc:
-        click.echo(str(exc), err=True)
-        return 2
-    progress.stage(f"reading activity and billing in {jobs} processes")
-    done = preview_parallel(repo, Source(folder, display, feed), month, jobs)
-    if done is None:
-        return found
-    result, act_diags, month = done
-    for d in act_diags:
-        click.echo(str(d), err=True)
-    return repo, result, month, act_diags
+    source = source_or_exit(repo_root, activity, profile)
+    if isinstance(source, int):
+        return source
+    return _read_for_month(repo, month, source, progress, scoped)
+
+
+def _read_for_month(repo, month, source, progress: Progress, scoped: bool):
+    """(repo, activity, month, activity diagnostics), the month found in the
+    activity when not given; or exit code 1 when there is none."""
+    from .billing.engine import preview_scope
+
+    progress.stage("reading activity")
+    # parse only the rows this month's preview needs (the month's own, and earlier
+    # ones that can still draw on a balance); count the rest as other_period
+    act, act_diags = read_source(source, preview_scope(month, repo) if scoped else None)
+    if month is None:
+        month = latest_month_or_exit(
+            act, source.folder, "pass --period YYYY-MM to preview contract-only lines", 1)
+        if isinstance(month, int):
+            return month
+    return repo, act, month, act_diags
 
 
 def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
@@ -171,20 +124,27 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     from .report.preview import RENDERERS
 
     progress = Progress(3)
-    split = _preview_in_parts(root, period, activity, profile, jobs, progress) if jobs > 1 else None
-    if isinstance(split, int):
-        return split
-    act = None                        # read by the workers when split
-    if split is not None and len(split) == 4:
-        repo, result, month, act_diags = split
-    else:
-        # one process: --jobs 1, or a split that could not be trusted (contracts
-        # already validated then)
-        loaded = _load_for_preview(root, period, activity, profile, progress, found=split)
+    ready = _contracts_and_month(root, period, progress)
+    if isinstance(ready, int):
+        return ready
+    repo_root, repo, month = ready
+    source = source_or_exit(repo_root, activity, profile)
+    if isinstance(source, int):
+        return source
+    result = act = None
+    if jobs > 1:
+        from .billing.parallel import preview_parallel
+        progress.stage(f"reading activity and billing in {jobs} processes")
+        done = preview_parallel(repo, source, month, jobs)
+        if done is not None:       # None: the work could not be split; one process then
+            result, act_diags, month = done
+            for d in act_diags:
+                click.echo(str(d), err=True)
+    if result is None:
+        loaded = _read_for_month(repo, month, source, progress, scoped=True)
         if isinstance(loaded, int):
             return loaded
         repo, act, month, act_diags = loaded
-        result = None
     unknown = [c for c in contracts if c not in repo.contracts]
     for c in unknown:
         click.echo(f"tenor: --contract {c}: no such contract", err=True)

@@ -40,7 +40,7 @@ from .scope import (DISPOSED, EARLIER_FIELDS, SCOPED, FileScan, Lean, Scanner, S
 from .values import (BadValue, parse_bool, parse_date, parse_decimal, parse_iso_datetime,
                      parse_priority)
 
-__all__ = ["load_activity", "Feed", "FeedSource", "FeedError"]
+__all__ = ["load_activity", "ActivitySource", "Feed", "FeedSource", "FeedError"]
 
 # One canonical row from a feed: (line, cells in the feed's header order,
 # problems found before parsing as (code, message) pairs, or None).
@@ -685,6 +685,20 @@ def _read_feed(feed: Feed, spec: KindSpec, columns: tuple[_Column, ...],
     return res
 
 
+@dataclasses.dataclass(frozen=True)
+class ActivitySource:
+    """Where an activity folder is, how messages name it, and the import profile
+    that reads it (None: canonical CSV files): what a --jobs worker needs to
+    read the same exports as its parent."""
+    folder: Path
+    display: str
+    profile: FeedSource | None = None
+
+    def read(self, scope: Scope | None = None) -> tuple[Activity, list[Diagnostic]]:
+        return load_activity(self.folder, display_prefix=self.display, profile=self.profile,
+                             scope=scope)
+
+
 def load_activity(folder: str | Path, *, display_prefix: str | None = None,
                   profile: FeedSource | None = None, scope: Scope | None = None
                   ) -> tuple[Activity, list[Diagnostic]]:
@@ -785,7 +799,7 @@ class _Scoped:
             mine = {r.id for r in rows[kind]} | {b.id for b in bad if b.kind == kind}
             for fs in self.scanner.files:
                 if fs.kind == kind:
-                    mine.update(map(str.strip, fs.other_ids))
+                    mine |= fs.other_id_set()
             if not theirs.isdisjoint(mine):
                 return True
         return False
@@ -824,7 +838,7 @@ class _Scoped:
         clash |= unique & parsed
         for fs in self.scanner.files:
             if fs.kind == "time_entries" and fs.other_ids:
-                clash |= unique.intersection(map(str.strip, fs.other_ids))
+                clash |= unique & fs.other_id_set()
         if clash:
             row_at = EARLIER_FIELDS.index("row")
             for fs in files:

@@ -171,7 +171,7 @@ class FileScan:
     out to be the latest (``buffer``), and counted only (``other_*``)."""
     __slots__ = ("kind", "name", "context", "cells", "no_contract", "keep", "buffer",
                  "other_ids", "other_customers", "other_contracts", "other_lines", "dropped",
-                 "foreign", "lean", "earlier")
+                 "foreign", "lean", "earlier", "_other_set")
 
     def __init__(self, kind: str, name: str, context: Any, cells: tuple[int, int, int | None, int]
                  ) -> None:
@@ -193,9 +193,17 @@ class FileScan:
         # cells as read: EARLIER_FIELDS tuples
         self.earlier: dict[tuple[str, str], list[tuple]] = defaultdict(list)
         self.lean: Lean | None = None       # how to read them (set by the loader)
+        self._other_set: set[str] | None = None
 
     def rows(self) -> list[Row]:
         return self.keep + self.buffer
+
+    def other_id_set(self) -> set[str]:
+        """The ids of the counted-only rows, stripped: built once, for the three
+        duplicate checks that compare them with parsed ids (call after the scan)."""
+        if self._other_set is None:
+            self._other_set = set(map(str.strip, self.other_ids))
+        return self._other_set
 
 
 class Scanner:
@@ -367,7 +375,7 @@ class Scanner:
         for fs in self.files:
             if fs.kind != kind or not fs.other_ids:
                 continue
-            if not ids.intersection(map(str.strip, fs.other_ids)):
+            if ids.isdisjoint(fs.other_id_set()):
                 continue
             for i, raw in enumerate(fs.other_ids):
                 row_id = raw.strip()

@@ -14,12 +14,13 @@ from datetime import date
 from decimal import Decimal
 
 from ..activity import Activity, Charge, Ticket, TimeEntry
+from ..activity.scope import Scope
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..model import Contract, RateCard
 from ..number import ZERO, fmt_qty, money
 from ..repo import Repo
 from .charges import blocking_entry, charge_price
-from .history import HISTORY_TYPES, History
+from .history import HISTORY_TYPES, History, earlier_fields
 from .labor import Rate, billable_hours, entry_rate, work_type_multiplier
 from .period import Month, whole_months
 from .prepaid import Draw, replay_block_hours, replay_per_ticket, replay_retainer
@@ -82,6 +83,23 @@ class Assigner:
             if contract.in_effect(day):
                 return contract, None
         return None, None
+
+
+def preview_scope(month: Month | None, *repos: Repo, part: tuple[int, int] | None = None
+                  ) -> Scope:
+    """What a preview of ``month`` (None: the latest present) has to read of the
+    activity: an earlier row is parsed when the contracts of any of ``repos`` can
+    still draw a balance from it (diff previews two revisions from one load)."""
+    sides = [Assigner(repo) for repo in repos]
+    if len(sides) == 1:
+        history, tickets = sides[0].needs_history, sides[0].needs_ticket_history
+    else:
+        def history(customer: str, named: str | None) -> bool:
+            return any(a.needs_history(customer, named) for a in sides)
+
+        def tickets(customer: str, named: str | None) -> bool:
+            return any(a.needs_ticket_history(customer, named) for a in sides)
+    return Scope(None if month is None else (month.year, month.month), history, tickets, part)
 
 
 @dataclass
@@ -179,20 +197,24 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
     first, last = month.start, month.end
     needs_history = assigner.needs_history
     history = History(repo, assigner.defaults, state.card_for, other)
-    add_history = history.add_entry
-    for (customer, named), entries in activity.earlier.items():   # read without rows
-        history.add_group(customer, named, entries)
+    # earlier rows by (customer, contract column): those a scoped load read without
+    # building rows, then those it did build (all of them, in a full load)
+    earlier: dict[tuple[str, str | None], list[tuple]] = defaultdict(list)
+    for pair, entries in activity.earlier.items():
+        earlier[pair].extend(entries)
     for entry in activity.time_entries:
         day = entry.date
         if day < first:
             if needs_history(entry.customer, entry.contract):
-                add_history(entry)
+                earlier[(entry.customer, entry.contract)].append(earlier_fields(entry))
             else:
                 other[("time_entries", entry.customer, entry.contract, "other_period")] += 1
         elif day > last:
             other[("time_entries", entry.customer, entry.contract, "other_period")] += 1
         else:
             _time_entry(state, assigner, entry, prepaid_draws)
+    for (customer, named), entries in earlier.items():
+        history.add_group(customer, named, entries)
     for cid, draws in history.draws().items():
         prepaid_draws[cid][:0] = [(d, None) for d in draws]
     tickets_by_contract = _tickets(state, assigner, activity.tickets)

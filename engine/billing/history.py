@@ -35,6 +35,11 @@ _ONE = Decimal(1)
 _UNSET = object()
 
 
+def earlier_fields(e: TimeEntry) -> tuple:
+    """A built row as the activity.scope.EARLIER_FIELDS tuple History reads."""
+    return (e.date, e.billable, e.approved, e.role, e.work_type, e.hours, e.ticket, e.id, e.row)
+
+
 class History:
     """Collects earlier rows; ``draws()`` gives each contract's daily draws."""
 
@@ -58,10 +63,6 @@ class History:
                 return True, ()
             return True, (contract,)
         return False, tuple(self.defaults.get(customer, ()))
-
-    def add_entry(self, e: TimeEntry) -> None:
-        self.add_group(e.customer, e.contract, [(e.date, e.billable, e.approved, e.role,
-                                                 e.work_type, e.hours, e.ticket, e.id, e.row)])
 
     def add_group(self, customer: str, named: str | None, entries: list[tuple]) -> None:
         """Earlier rows of one (customer, contract column), as

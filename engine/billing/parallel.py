@@ -19,24 +19,15 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from ..activity import load_activity
-from ..activity.scope import Scope, owner
+from ..activity.loader import ActivitySource
+from ..activity.scope import owner
 from ..diagnostics import Diagnostic
 from ..repo import Repo
-from .engine import Assigner, preview
+from .engine import preview, preview_scope
 from .period import Month
 from .result import DISPOSITIONS, Preview
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a worker reads the activity: (folder, display prefix, import profile)."""
-    folder: Path
-    display: str
-    profile: Any = None
 
 
 @dataclass
@@ -49,7 +40,7 @@ class Part:
     clash: bool
 
 
-_SHARED: tuple[Repo, Source, Month | None, int] | None = None
+_SHARED: tuple[Repo, ActivitySource, Month | None, int] | None = None
 
 
 def part_repo(repo: Repo, index: int, jobs: int) -> Repo:
@@ -61,11 +52,8 @@ def _work(index: int) -> Part:
     assert _SHARED is not None
     repo, source, month, jobs = _SHARED
     mine = part_repo(repo, index, jobs)
-    assigner = Assigner(mine)
-    scope = Scope(None if month is None else (month.year, month.month), assigner.needs_history,
-                  assigner.needs_ticket_history, part=(index, jobs))
-    act, diags = load_activity(source.folder, display_prefix=source.display,
-                               profile=source.profile, scope=scope)
+    scope = preview_scope(month, mine, part=(index, jobs))
+    act, diags = source.read(scope)
     if act.foreign_clash:
         return Part(None, diags, act.rows_read, month, True)
     if month is None:
@@ -78,7 +66,7 @@ def _work(index: int) -> Part:
     return Part(result, diags, act.rows_read, month, False)
 
 
-def preview_parallel(repo: Repo, source: Source, month: Month | None, jobs: int
+def preview_parallel(repo: Repo, source: ActivitySource, month: Month | None, jobs: int
                      ) -> tuple[Preview, list[Diagnostic], Month] | None:
     """The merged preview, the activity problems and the month; None when the
     work cannot be split (see the module docstring) or there is no month to

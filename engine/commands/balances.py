@@ -40,8 +40,8 @@ from ..billing.period import months_between
 from ..model import Contract
 from ..number import ZERO, fmt_qty
 from ..repo import Repo
-from .common import (ProfileUnusable, UsageError, dumps, load_checked, no_root_message, option_date, pct,
-                     read_activity, repo_root, warn_if_invalid)
+from .common import (UsageError, dumps, latest_month_or_exit, load_checked, no_root_message,
+                     option_date, pct, read_source, repo_root, source_or_exit, warn_if_invalid)
 
 PREPAID = ("block_hours", "retainer", "per_ticket")
 BURN_MONTHS = 3
@@ -212,18 +212,15 @@ def run_balances(root: str | None, as_of: str | None, activity: str | None, fmt:
         return 2
     repo, diags = load_checked(folder)
     warn_if_invalid(diags)
-    try:
-        act, act_folder, _ = read_activity(folder, activity, profile)
-    except ProfileUnusable as exc:
-        click.echo(str(exc), err=True)
-        return 2
+    source = source_or_exit(folder, activity, profile)
+    if isinstance(source, int):
+        return source
+    act, _ = read_source(source)
     if day is None:
-        latest = act.latest_month()
-        if latest is None:
-            click.echo(f"tenor: no activity found in {act_folder}; pass --as-of YYYY-MM-DD",
-                       err=True)
-            return 2
-        day = Month(*latest).end
+        month = latest_month_or_exit(act, source.folder, "pass --as-of YYYY-MM-DD", 2)
+        if isinstance(month, int):
+            return month
+        day = month.end
     rows, window = compute(repo, act, day)
     if fmt == "json":
         click.echo(dumps(to_json(rows, day, window)), nl=False)

@@ -6,22 +6,25 @@ messages are part of the interface users learn.
 """
 from __future__ import annotations
 
-import gc
 import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..activity import Activity, load_activity, parse_date
+from ..activity import Activity, parse_date
+from ..activity.loader import ActivitySource
 from ..activity.scope import Scope
 from ..activity.values import BadValue
 from ..checks import run_checks
 from ..diagnostics import Diagnostic
 from ..repo import Repo, display_path, load_repo
 from ..validate import resolve_root
+
+if TYPE_CHECKING:
+    from ..billing.period import Month
 
 
 class UsageError(Exception):
@@ -51,14 +54,26 @@ def warn_if_invalid(diags: list[Diagnostic]) -> None:
                    "errors are left out. Run `tenor validate` for details.", err=True)
 
 
+def period_option(period: str | None) -> Month | None | int:
+    """--period as a Month, None when not given, or exit code 2 (the problem echoed)."""
+    from ..billing import Month
+    if not period:
+        return None
+    try:
+        return Month.parse(period)
+    except ValueError as exc:
+        click.echo(f"tenor: --period: {exc}", err=True)
+        return 2
+
+
 class ProfileUnusable(Exception):
     """--profile names a profile with errors (already printed): exit 2."""
 
 
 def activity_source(root: Path, activity: str | None, profile: str | None = None
-                    ) -> tuple[Path, str, Any]:
-    """Where the activity is and how to read it: (folder, how messages name it, the
-    import profile or None). Raises ProfileUnusable (its problems already echoed)."""
+                    ) -> ActivitySource:
+    """Where the activity is (default examples/activity in the repo) and how to read
+    it. Raises ProfileUnusable (the profile's problems already echoed)."""
     feed = None
     if profile:
         from ..profiles import load_profile
@@ -69,22 +84,38 @@ def activity_source(root: Path, activity: str | None, profile: str | None = None
             raise ProfileUnusable(f"tenor: --profile {profile}: the profile cannot be used; fix "
                                   "it (see above) or check it with `tenor profile check`")
     folder = Path(activity) if activity else root / "examples" / "activity"
-    return folder, activity or display_path(folder), feed
+    return ActivitySource(folder, activity or display_path(folder), feed)
 
 
-def read_activity(root: Path, activity: str | None, profile: str | None = None,
-                  scope: Scope | None = None) -> tuple[Activity, Path, list[Diagnostic]]:
-    """Load the activity folder (default examples/activity in the repo), through an import
-    profile when one is given; problems are echoed to stderr and returned. ``scope``
+def source_or_exit(root: Path, activity: str | None, profile: str | None
+                   ) -> ActivitySource | int:
+    """activity_source, or exit code 2 for an unusable --profile (said on stderr)."""
+    try:
+        return activity_source(root, activity, profile)
+    except ProfileUnusable as exc:
+        click.echo(str(exc), err=True)
+        return 2
+
+
+def latest_month_or_exit(act: Activity, folder: Path, fix: str, code: int) -> Month | int:
+    """The activity's latest month, or ``code`` when there is no activity (said on
+    stderr with ``fix``, the option that would let the command go on)."""
+    from ..billing.period import Month
+    latest = act.latest_month()
+    if latest is None:
+        click.echo(f"tenor: no activity found in {folder}; {fix}", err=True)
+        return code
+    return Month(*latest)
+
+
+def read_source(source: ActivitySource, scope: Scope | None = None
+                ) -> tuple[Activity, list[Diagnostic]]:
+    """Load the activity; its problems are echoed to stderr and returned. ``scope``
     limits parsing to what one month's preview needs (see engine.activity.scope)."""
-    folder, display, feed = activity_source(root, activity, profile)
-    act, diags = load_activity(folder, display_prefix=display, profile=feed, scope=scope)
-    # the loaded rows live until the process ends: keep the collector from
-    # rescanning millions of them on every later collection
-    gc.freeze()
+    act, diags = source.read(scope)
     for d in diags:
         click.echo(str(d), err=True)
-    return act, folder, diags
+    return act, diags
 
 
 def option_date(text: str | None, option: str) -> date | None:

@@ -19,16 +19,16 @@ import click
 from tabulate import tabulate
 
 from ..activity import Activity
-from ..activity.scope import Scope
 from ..billing import Month, Preview, preview
-from ..billing.engine import Assigner
+from ..billing.engine import preview_scope
 from ..billing.result import KIND_ORDER
 from ..diagnostics import Diagnostic
 from ..number import ZERO, fmt_money
 from ..repo import Repo, display_path
 from ..report.problems import text_line
 from . import gitrev
-from .common import ProfileUnusable, dumps, load_checked, no_root_message, pct, read_activity, repo_root
+from .common import (dumps, latest_month_or_exit, load_checked, no_root_message, pct,
+                     period_option, read_source, repo_root, source_or_exit)
 
 Key = tuple[str | None, str, str]      # (contract, kind, description)
 
@@ -336,13 +336,9 @@ def run_diff(root: str | None, base: str, head: str | None, period: str | None,
     if folder is None:
         click.echo(no_root_message(), err=True)
         return 2
-    month: Month | None = None
-    if period:
-        try:
-            month = Month.parse(period)
-        except ValueError as exc:
-            click.echo(f"tenor: --period: {exc}", err=True)
-            return 2
+    month = period_option(period)
+    if isinstance(month, int):
+        return month
     try:
         git = gitrev.open_repo(folder)
         base_sha = gitrev.resolve(git, base)
@@ -374,24 +370,16 @@ def run_diff(root: str | None, base: str, head: str | None, period: str | None,
     if base_errors:
         click.echo(f"tenor: warning: the base revision {base} has {base_errors} validation "
                    "error(s); its preview leaves out the documents they concern", err=True)
-    # parse only what the month needs, for either revision: an earlier row is
-    # kept when either side's contracts can draw a balance from it
-    sides = (Assigner(base_repo), Assigner(head_repo))
-    scope = Scope(None if month is None else (month.year, month.month),
-                  lambda c, k: any(a.needs_history(c, k) for a in sides),
-                  lambda c, k: any(a.needs_ticket_history(c, k) for a in sides))
-    try:
-        act, act_folder, _ = read_activity(folder, activity, profile, scope)
-    except ProfileUnusable as exc:
-        click.echo(str(exc), err=True)
-        return 2
+    # parse only what the month needs, for either revision
+    scope = preview_scope(month, base_repo, head_repo)
+    source = source_or_exit(folder, activity, profile)
+    if isinstance(source, int):
+        return source
+    act, _ = read_source(source, scope)
     if month is None:
-        latest = act.latest_month()
-        if latest is None:
-            click.echo(f"tenor: no activity found in {act_folder}; pass --period YYYY-MM",
-                       err=True)
-            return 2
-        month = Month(*latest)
+        month = latest_month_or_exit(act, source.folder, "pass --period YYYY-MM", 2)
+        if isinstance(month, int):
+            return month
     before = _preview_or_none("base", base_repo, act, month)
     after = _preview_or_none("head", head_repo, act, month)
     customers = compare(before, after, show_all) if before and after else []
