@@ -1036,7 +1036,7 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         bad.extend(res.bad)
         diags.extend(res.diags)
         read[kind] += res.count
-    dated_month = _latest_month(rows, results) if scoped is None else None
+    month = _latest_month(rows, results) if scoped is None else scoped.scanner.month
     diags.extend(feed_diags)
     if not displays and profile is None:
         diags.append(Diagnostic(where, 0, 0, "activity_no_files", WARNING,
@@ -1081,7 +1081,6 @@ def _load(folder: Path, where: str, display_prefix: str | None,
         files={k: tuple(v) for k, v in files.items()},
         other_period=dict(sorted(other_period.items(), key=lambda kv: tuple(
             "" if x is None else x for x in kv[0]))),
-        scope_month=scoped.scanner.month if scoped is not None else None,
-        foreign_clash=foreign_clash, earlier=earlier, dated_month=dated_month)
+        month=month, foreign_clash=foreign_clash, earlier=earlier)
     diags.sort()
     return activity, diags

@@ -135,8 +135,10 @@ class Activity:
     # its month unparsed: (kind, customer, contract column) -> how many. They
     # are other_period rows; rows_read counts them too.
     other_period: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
-    scope_month: tuple[int, int] | None = None       # the month a scoped load resolved to
-    dated_month: tuple[int, int] | None = None       # a full load's latest month of a dated row
+    # The month the loader settled on: the latest month of any row whose date
+    # reads (held rows too), or the month a scoped load was given. None when a
+    # load found no dated row, or for an Activity built by hand.
+    month: tuple[int, int] | None = None
     # a partitioned load (one of several workers) met an id it shares with another
     # worker's row: its preview cannot be trusted alone (engine.billing.parallel)
     foreign_clash: bool = False
@@ -149,16 +151,14 @@ class Activity:
         """(year, month) of the latest time entry, charge or ticket creation.
 
         Rows held as invalid or as duplicates count too, as long as their date
-        reads: the loader records that month (``dated_month``), and a scoped load
-        finds it while reading (``scope_month``), so both loads agree.
+        reads: the loader records that month (``month``; a scoped load finds it
+        while reading), so full and scoped loads agree.
 
         The default preview period (SPEC 5). A ticket's month is taken in its
         own offset, as written in the export.
         """
-        if self.scope_month is not None:
-            return self.scope_month
-        if self.dated_month is not None:
-            return self.dated_month
+        if self.month is not None:
+            return self.month
         latest: date | None = None
         if self.time_entries:
             latest = max(e.date for e in self.time_entries)
