@@ -71,15 +71,20 @@ def _contracts_for_preview(root: str | None, progress: Progress):
     return repo_root, repo
 
 
-def _contracts_and_month(root: str | None, period: str | None, progress: Progress):
-    """(repo root, validated repo, --period or None) or an exit code."""
+def _prepare(root: str | None, period: str | None, activity: str | None, profile: str | None,
+             progress: Progress):
+    """(validated repo, --period or None, activity source), or an exit code."""
     found = _contracts_for_preview(root, progress)
     if isinstance(found, int):
         return found
+    repo_root, repo = found
     month = period_option(period)
     if isinstance(month, int):
         return month
-    return (*found, month)
+    source = source_or_exit(repo_root, activity, profile)
+    if isinstance(source, int):
+        return source
+    return repo, month, source
 
 
 def _load_for_preview(root: str | None, period: str | None, activity: str | None,
@@ -89,14 +94,10 @@ def _load_for_preview(root: str | None, period: str | None, activity: str | None
     diagnostics) or an exit code. ``scoped``: parse only what the month needs
     (engine.activity.scope); revenue, which walks many months, reads everything."""
     progress = progress or Progress(2)
-    ready = _contracts_and_month(root, period, progress)
+    ready = _prepare(root, period, activity, profile, progress)
     if isinstance(ready, int):
         return ready
-    repo_root, repo, month = ready
-    source = source_or_exit(repo_root, activity, profile)
-    if isinstance(source, int):
-        return source
-    return _read_for_month(repo, month, source, progress, scoped)
+    return _read_for_month(*ready, progress, scoped)
 
 
 def _read_for_month(repo, month, source, progress: Progress, scoped: bool):
@@ -124,13 +125,10 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
     from .report.preview import RENDERERS
 
     progress = Progress(3)
-    ready = _contracts_and_month(root, period, progress)
+    ready = _prepare(root, period, activity, profile, progress)
     if isinstance(ready, int):
         return ready
-    repo_root, repo, month = ready
-    source = source_or_exit(repo_root, activity, profile)
-    if isinstance(source, int):
-        return source
+    repo, month, source = ready
     result = act = None
     if jobs > 1:
         from .billing.parallel import preview_parallel
