@@ -431,21 +431,19 @@ def _contract_lines(state: _State, contract: Contract, counts: Counts,
 def _labor_lines(state: _State) -> None:
     for (cid, customer, role, work_type, unit), group in sorted(
             state.labor.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2], kv[0][3], kv[0][4])):
-        in_month = [p for p in group if state.month.contains(p.entry.date)]
-        if not in_month:
-            continue
-        qty = sum((p.hours for p in in_month), ZERO)
-        rate = in_month[0].rate
+        # only _time_entry fills state.labor, and only with rows of the month
+        qty = sum((p.hours for p in group), ZERO)
+        rate = group[0].rate
         mult = f" x {fmt_qty(rate.multiplier)}" if rate.multiplier != 1 else ""
         explain = [f"rate: {rate.source}; multiplier {fmt_qty(rate.multiplier)}"
                    f" -> unit price {rate.rate}{mult} = {unit}"]
-        contract = in_month[0].contract
+        contract = group[0].contract
         if contract is not None and contract.type != "time_and_materials":
             why = (f"work_type '{work_type}'" if work_type in contract.labor.excluded_work_types
                    else f"role '{role}'")
             explain.append(f"billed on top of the {contract.type} contract: {why} is in "
                            "labor.exclusions")
-        for p in sorted(in_month, key=lambda p: (p.entry.date, p.entry.id)):
+        for p in sorted(group, key=lambda p: (p.entry.date, p.entry.id)):
             note = f" ({p.rounding})" if p.rounding else ""
             explain.append(f"{p.entry.id} {p.entry.date}: {fmt_qty(p.entry.hours)}h -> "
                            f"{fmt_qty(p.hours)}h{note}")
@@ -456,7 +454,7 @@ def _labor_lines(state: _State) -> None:
             description += " (no contract in place)"
         state.lines.append(Line(contract=cid, kind="labor", description=description,
                                 quantity=qty, unit_price=unit, amount=money(qty * unit),
-                                sources=tuple(sorted(p.entry.id for p in in_month)),
+                                sources=tuple(sorted(p.entry.id for p in group)),
                                 explain=tuple(explain),
                                 loc=rate.rule.loc if rate.rule else None, customer=customer))
 
