@@ -33,6 +33,27 @@ def _guard(fn: Callable[..., int], *args, **kwargs) -> None:
     sys.exit(code)
 
 
+class _Jobs(click.ParamType):
+    """--jobs: a whole number of processes, at least 1, or "auto"."""
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return "auto"
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            n = 0
+        if n < 1:
+            self.fail(f"{value!r} is not a number of processes; give a whole number of at "
+                      f"least 1, or auto", param, ctx)
+        return n
+
+
+JOBS = _Jobs()
+
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, exists=True), default=None,
     help="The contracts repo (default: nearest ancestor with contracts.d/).")
@@ -67,8 +88,9 @@ def validate(paths: tuple[str, ...], root: str | None, fmt: str) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to FILE instead of standard output.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any error (bad rows, blocklisted, no rate).")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Bill groups of customers in N processes (same output as 1).")
+@click.option("--jobs", type=JOBS, default="auto", show_default=True, metavar="N|auto",
+              help="Read and bill groups of customers in N processes (same output as 1); "
+                   "auto: one per CPU (up to 4) when the activity exceeds 32 MiB, else 1.")
 def preview(root, period, activity, profile, customers, contracts, fmt, output, strict,
             jobs) -> None:
     """Dry-run invoices for one month from the activity exports."""

@@ -119,7 +119,8 @@ def _read_for_month(repo, month, source, progress: Progress, scoped: bool):
 
 def run_preview(root: str | None, period: str | None, activity: str | None, profile: str | None,
                 customers: Sequence[str], contracts: Sequence[str], fmt: str,
-                output: str | None, strict: bool, jobs: int = 1) -> int:
+                output: str | None, strict: bool, jobs: int | str = 1) -> int:
+    """``jobs``: a number of processes, or "auto" (see billing.parallel.auto_jobs)."""
     from .billing import preview
     from .billing.select import select
     from .report.preview import RENDERERS
@@ -130,6 +131,9 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
         return ready
     repo, month, source = ready
     result = act = None
+    if jobs == "auto":
+        from .billing.parallel import auto_jobs
+        jobs = auto_jobs(source)
     if jobs > 1:
         from .billing.parallel import preview_parallel
         progress.stage(f"reading activity and billing in {jobs} processes")

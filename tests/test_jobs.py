@@ -22,14 +22,14 @@ def preview(*args: str) -> str:
 
 @pytest.mark.parametrize("fmt", ["json", "table", "csv"])
 def test_sample_is_identical_with_several_jobs(fmt):
-    one = preview("--root", str(REPO), "--format", fmt)
+    one = preview("--root", str(REPO), "--format", fmt, "--jobs", "1")
     assert preview("--root", str(REPO), "--format", fmt, "--jobs", "2") == one
     assert preview("--root", str(REPO), "--format", fmt, "--jobs", "5") == one
 
 
 def test_customer_filter_with_jobs():
     args = ["--root", str(REPO), "--format", "json", "--customer", "summit-law"]
-    assert preview(*args, "--jobs", "3") == preview(*args)
+    assert preview(*args, "--jobs", "3") == preview(*args, "--jobs", "1")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def generated(tmp_path_factory) -> Path:
 
 def test_generated_msp_is_identical_with_several_jobs(generated):
     args = ["--root", str(generated), "--activity", str(generated / "activity"), "--format", "json"]
-    one = preview(*args)
+    one = preview(*args, "--jobs", "1")
     assert '"duplicate_row"' in one and '"invalid_row"' in one
     assert preview(*args, "--jobs", "2") == one
     assert preview(*args, "--jobs", "3") == one
@@ -85,7 +85,7 @@ def test_one_id_under_two_customers_falls_back_to_one_process(generated, tmp_pat
     clash[header.index("contract")] = ""
     last.write_text("\n".join(lines + [",".join(clash)]) + "\n", encoding="utf-8")
     args = ["--root", str(root), "--activity", str(root / "activity"), "--format", "json"]
-    one = preview(*args)
+    one = preview(*args, "--jobs", "1")
     assert '"conflicting_duplicate"' in one
     assert preview(*args, "--jobs", "2") == one
 
@@ -99,6 +99,71 @@ def test_jobs_with_an_explicit_period(generated):
     year, month = int(start[:4]), int(start[5:7])
     earlier = f"{year - (month == 1)}-{12 if month == 1 else month - 1:02d}"
     for period in (start[:7], earlier):
-        one = preview(*args, "--period", period)
+        one = preview(*args, "--period", period, "--jobs", "1")
         assert json.loads(one)["period"]["start"].startswith(period)
         assert preview(*args, "--period", period, "--jobs", "2") == one
+
+
+# --jobs auto, the default: one process for small activity, the machine's CPUs (up to
+# AUTO_MAX) for large; the output is the same either way.
+
+def _source(folder: Path):
+    from engine.activity.loader import ActivitySource
+    return ActivitySource(folder, str(folder))
+
+
+def test_auto_is_one_process_for_small_activity(monkeypatch):
+    from engine.billing import parallel
+
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    sample = REPO / "examples" / "activity"
+    assert parallel._activity_bytes(_source(sample)) < parallel.AUTO_MIN_BYTES
+    assert parallel.auto_jobs(_source(sample)) == 1
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    assert parallel.auto_jobs(_source(sample)) == 4
+
+
+@pytest.mark.parametrize("cpus, expected", [(1, 1), (2, 2), (3, 3), (64, 4)])
+def test_auto_uses_the_cpus_this_process_may_run_on(monkeypatch, cpus, expected):
+    from engine.billing import parallel
+
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(cpus)))
+    assert parallel.auto_jobs(_source(REPO / "examples" / "activity")) == expected
+
+
+def test_auto_is_one_process_without_fork_or_without_a_folder(monkeypatch, tmp_path):
+    from engine.billing import parallel
+
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert parallel.auto_jobs(_source(tmp_path / "missing")) == 1
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel.auto_jobs(_source(REPO / "examples" / "activity")) == 1
+
+
+def test_default_auto_splits_large_activity_and_says_the_same(generated, monkeypatch):
+    """With the size threshold lowered, the default run forks workers (seen by
+    counting calls) and prints what --jobs 1 prints."""
+    from engine.billing import parallel
+
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    calls = []
+    real = parallel.preview_parallel
+    monkeypatch.setattr(parallel, "preview_parallel",
+                        lambda *a: calls.append(a[-1]) or real(*a))
+    args = ["--root", str(generated), "--activity", str(generated / "activity"), "--format", "json"]
+    one = preview(*args, "--jobs", "1")
+    assert calls == []
+    assert preview(*args) == one
+    assert preview(*args, "--jobs", "auto") == one
+    assert calls == [2, 2]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", ""])
+def test_bad_jobs_values_are_usage_errors(value):
+    result = CliRunner().invoke(cli, ["preview", "--root", str(REPO), "--jobs", value])
+    assert result.exit_code == 2
+    assert "not a number of processes" in result.output
+    assert "at least 1, or auto" in result.output

@@ -17,6 +17,7 @@ is then computed in one process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Sequence
@@ -28,6 +29,44 @@ from ..repo import Repo
 from .engine import preview, preview_scope
 from .period import Month
 from .result import DISPOSITIONS, Preview
+
+
+# --jobs auto: below this much activity a second process costs more than it saves
+# (forking, and every worker reading every export); above it, one worker per CPU
+# up to AUTO_MAX (each worker parses every CSV line, so more give little and
+# each one's memory is added).
+AUTO_MIN_BYTES = 32 * 1024 * 1024
+AUTO_MAX = 4
+
+
+def auto_jobs(source: ActivitySource) -> int:
+    """How many processes ``--jobs auto`` (the default) uses for this activity."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1                    # e.g. Windows: workers are forked to share the contracts
+    try:
+        cpus = len(os.sched_getaffinity(0))        # what this process may run on
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    if cpus < 2 or _activity_bytes(source) < AUTO_MIN_BYTES:
+        return 1
+    return min(cpus, AUTO_MAX)
+
+
+def _activity_bytes(source: ActivitySource) -> int:
+    """Size of the files at the top of the activity folder (0 if it cannot be read:
+    the one-process path then reports the problem)."""
+    total = 0
+    try:
+        with os.scandir(source.folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.is_file():
+                        total += entry.stat().st_size
+                except OSError:
+                    continue
+    except OSError:
+        return 0
+    return total
 
 
 @dataclass
