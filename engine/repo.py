@@ -73,9 +73,10 @@ def find_root(start: Path | None = None) -> Path | None:
 def display_path(path: Path) -> str:
     """Paths are shown relative to the working directory when under it."""
     try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+        relative = os.path.relpath(path)   # once: it costs a getcwd and two normpaths
     except ValueError:  # different drive (Windows)
         return str(path)
+    return relative if not relative.startswith("..") else str(path)
 
 
 def yaml_files(folder: Path) -> list[Path]:
@@ -105,11 +106,15 @@ def load_repo(root: Path | None, extra_files: Iterable[Path] = (), *,
     files: list[Path] = []
     if root is not None:
         files.extend(yaml_files(root / "contracts.d"))
-    seen = {f.resolve() for f in files}
-    for extra in extra_files:
-        if extra.resolve() not in seen and extra.suffix in YAML_SUFFIXES:
-            files.append(extra)
-            seen.add(extra.resolve())
+    extras = list(extra_files)
+    if extras:
+        # resolve() is a syscall per path component: only pay it when there is
+        # something to de-duplicate (a plain validate or preview has no extras)
+        seen = {f.resolve() for f in files}
+        for extra in extras:
+            if extra.resolve() not in seen and extra.suffix in YAML_SUFFIXES:
+                files.append(extra)
+                seen.add(extra.resolve())
     for path in files:
         shown = shown_as(path)
         repo.files.append(shown)

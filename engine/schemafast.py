@@ -12,8 +12,9 @@ would report an error. Saying False for a valid instance only costs time, so
 anything this module is unsure about (an exotic Python type, an equality it
 cannot decide cheaply) answers False. Semantics follow jsonschema's Draft
 2020-12 keyword functions: a keyword about one JSON type ignores instances of
-other types, ``pattern`` uses ``re.search``, ``format`` asks the validator's
-own format checker and type names ask its own type checker.
+other types, ``pattern`` uses ``re.search``, ``format`` calls the function the
+validator's own format checker registered for it (remembering its answers) and
+type names ask its own type checker.
 
 The compiler knows a fixed list of keywords and raises
 ``UnsupportedSchema`` on any other one that is not a pure annotation, so a
@@ -63,6 +64,12 @@ _PROBES: tuple[Any, ...] = (
 )
 
 
+# Remembered format answers per format keyword (see _Compiler.format): at
+# most this many, of values at most this long (dates, amounts, percentages).
+_FORMAT_MEMO_MAX = 4096
+_FORMAT_MEMO_TEXT = 64
+
+
 class UnsupportedSchema(ValueError):
     """The schema uses something this compiler does not implement."""
 
@@ -108,34 +115,34 @@ class _Compiler:
         self.root = root
         self.format_checker = format_checker
         self.types = {name: type_predicate(type_checker, name) for name in TYPE_NAMES}
-        self.refs: dict[str, list[Check]] = {}
-        self.pending: list[str] = []
+        self.refs: dict[str, list[Check | None]] = {}
 
     def compile_root(self) -> Check:
         if isinstance(self.root, dict):
             dialect = self.root.get("$schema", DRAFT_2020_12)
             if dialect != DRAFT_2020_12:
                 raise UnsupportedSchema(f"$schema {dialect!r}: only {DRAFT_2020_12} is compiled")
-            for name in self.root.get("$defs", {}):
+            for name in self.root.get("$defs", {}):   # every definition, used or not
                 self.ref("#/$defs/" + name.replace("~", "~0").replace("/", "~1"))
-        check = self.subschema(self.root, root=True)
-        while self.pending:        # targets of $ref, compiled once, recursion allowed
-            ref = self.pending.pop()
-            self.refs[ref][0] = self.subschema(self.resolve(ref))
-        return check
+        return self.subschema(self.root, root=True)
 
     # ------------------------------------------------------------ references
     def ref(self, ref: Any) -> Check:
+        """The target's check itself, compiled once; only a reference met while
+        its own target is being compiled (a recursive schema) looks the check
+        up at each call, which costs a call per use."""
         if not isinstance(ref, str) or not ref.startswith("#"):
             raise UnsupportedSchema(f"$ref {ref!r}: only local references (#/...) are compiled")
         holder = self.refs.get(ref)
         if holder is None:
-            holder = self.refs[ref] = [_false]   # filled in by compile_root
-            self.pending.append(ref)
-            self.resolve(ref)                     # a dangling reference fails now
+            holder = self.refs[ref] = [None]
+            holder[0] = self.subschema(self.resolve(ref))   # a dangling reference fails now
+        compiled = holder[0]
+        if compiled is not None:
+            return compiled
 
         def check(instance: Any) -> bool:
-            return holder[0](instance)
+            return holder[0](instance)  # type: ignore[misc]
         return check
 
     def resolve(self, ref: str) -> Any:
@@ -225,6 +232,23 @@ class _Compiler:
         required_keys = tuple(required)
         get = prop_checks.get
 
+        if not pattern_checks:     # the usual shape: no per-key pattern work at all
+            def plain(instance: Any) -> bool:
+                if not is_object(instance):
+                    return True
+                for key in required_keys:
+                    if key not in instance:
+                        return False
+                for key, value in instance.items():
+                    sub = get(key)
+                    if sub is not None:
+                        if not sub(value):
+                            return False
+                    elif extra_check is not None and not extra_check(value):
+                        return False
+                return True
+            return plain
+
         def check(instance: Any) -> bool:
             if not is_object(instance):
                 return True
@@ -270,18 +294,73 @@ class _Compiler:
             raise UnsupportedSchema(f"format {name!r}")
         if self.format_checker is None:   # jsonschema asserts formats only with a checker
             return _true
-        conforms = self.format_checker.conforms
-        return lambda instance: conforms(instance, name)
+        checkers = getattr(self.format_checker, "checkers", None)
+        entry = checkers.get(name) if isinstance(checkers, dict) else None
+        if entry is None or not isinstance(entry, tuple) or len(entry) != 2:
+            conforms = self.format_checker.conforms     # unknown format, or an unknown checker
+            return lambda instance: conforms(instance, name)
+        # FormatChecker.conforms(instance, name) is "func(instance) is truthy and
+        # raised none of ``raises``"; calling the registered function directly
+        # skips the checker's lookups and its FormatError. Answers are kept per
+        # text and per number: format checks are pure, and valid documents
+        # repeat the same few dates and amounts thousands of times. A number is
+        # keyed by its exact text (str() of a Decimal keeps sign, digits and
+        # exponent: 1.0 and 1.00 are two keys), so no two values that a format
+        # could tell apart share an answer.
+        func, raises = entry
+        texts: dict[str, bool] = {}
+        numbers: dict[str, bool] = {}
 
+        def conforms_now(instance: Any) -> bool:
+            try:
+                return bool(func(instance))
+            except raises:
+                return False
+
+        def check(instance: Any) -> bool:
+            kind = type(instance)
+            if kind is str:
+                memo, key = texts, instance
+            elif kind is Decimal:
+                memo, key = numbers, str(instance)
+            else:
+                return conforms_now(instance)
+            if len(key) > _FORMAT_MEMO_TEXT:
+                return conforms_now(instance)
+            answer = memo.get(key)
+            if answer is None:
+                if len(memo) >= _FORMAT_MEMO_MAX:
+                    memo.clear()
+                answer = memo[key] = conforms_now(instance)
+            return answer
+        return check
+
+    # (plain loops, not all()/any() over a generator: these run per list item)
     def items(self, schema: Any) -> Check:
         each = self.subschema(schema)
         is_array = self.types["array"]
-        return lambda instance: not is_array(instance) or all(each(item) for item in instance)
+
+        def check(instance: Any) -> bool:
+            if not is_array(instance):
+                return True
+            for item in instance:
+                if not each(item):
+                    return False
+            return True
+        return check
 
     def property_names(self, schema: Any) -> Check:
         each = self.subschema(schema)
         is_object = self.types["object"]
-        return lambda instance: not is_object(instance) or all(each(key) for key in instance)
+
+        def check(instance: Any) -> bool:
+            if not is_object(instance):
+                return True
+            for key in instance:
+                if not each(key):
+                    return False
+            return True
+        return check
 
     def unique_items(self, value: Any) -> Check:
         if not isinstance(value, bool):
@@ -324,9 +403,14 @@ class _Compiler:
             raise UnsupportedSchema(f"{key} must be a non-empty list")
         subs = tuple(self.subschema(s) for s in schemas)
         if key == "allOf":
-            return lambda instance: all(s(instance) for s in subs)
+            return _all(subs)
         if key == "anyOf":
-            return lambda instance: any(s(instance) for s in subs)
+            def any_of(instance: Any) -> bool:
+                for sub in subs:
+                    if sub(instance):
+                        return True
+                return False
+            return any_of
         return lambda instance: sum(1 for s in subs if s(instance)) == 1
 
 

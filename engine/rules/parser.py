@@ -1,7 +1,8 @@
 """Text -> frozen AST for the rule language, with diagnostics instead of exceptions.
 
 The grammar lives in ``grammar.lark`` next to this file and is compiled once
-per process (LALR, positions propagated).  Three entry points share it: a
+per process (LALR, positions propagated), and the parse tree of a text is
+reused when the same text comes again (``_parse``).  Three entry points share it: a
 ``.rules`` file, a contract's ``pricing:`` block (whose positions are shifted
 so diagnostics point into the YAML file), and a bare condition for
 ``tenor contracts --where``.
@@ -553,7 +554,23 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+# Parse trees of texts that parsed, by (start rule, text). A tree's positions
+# are relative to its text and the transformer never changes it, so the many
+# contracts that share one pricing: block (at different places in different
+# files) are parsed once and only built into an AST, with their own
+# positions, each time. Bounded: cleared when full; long texts are not kept.
+_TREES: dict[tuple[str, str], Tree] = {}
+_TREES_MAX = 512
+_TREE_TEXT_MAX = 16 * 1024
+# Texts that passed ``_guard``, with their scan: its answer depends on the text
+# alone when there is nothing to report (problems carry src's positions).
+_PASSED: dict[str, Scan] = {}
+
+
 def _guard(src: Source) -> tuple[Scan | None, list[Diagnostic]]:
+    scan = _PASSED.get(src.text)
+    if scan is not None:
+        return scan, []
     size = len(src.text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         return None, [src.error(1, 1, "rule-too-large",
@@ -584,14 +601,25 @@ def _guard(src: Source) -> tuple[Scan | None, list[Diagnostic]]:
                                 f"`{{`/`(` nested deeper than {MAX_DEPTH} levels; flatten the "
                                 "rule (combine conditions with `and`, or split it into several "
                                 "rules)" + src.caret(line, col))]
+    if len(text) <= _TREE_TEXT_MAX:
+        if len(_PASSED) >= _TREES_MAX:
+            _PASSED.clear()
+        _PASSED[text] = scan
     return scan, []
 
 
 def _parse(src: Source, start: str, text: str) -> tuple[Any, list[Diagnostic], UnexpectedInput | None]:
-    try:
-        tree: Tree = get_parser().parse(text, start=start)
-    except UnexpectedInput as exc:
-        return None, [], exc
+    key = (start, text)
+    tree = _TREES.get(key)
+    if tree is None:
+        try:
+            tree = get_parser().parse(text, start=start)
+        except UnexpectedInput as exc:
+            return None, [], exc
+        if len(text) <= _TREE_TEXT_MAX:
+            if len(_TREES) >= _TREES_MAX:
+                _TREES.clear()
+            _TREES[key] = tree
     builder = _Builder(src)
     result = builder.transform(tree)
     return result, builder.diags, None
