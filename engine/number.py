@@ -86,11 +86,48 @@ def fmt(value: Decimal) -> str:
 
 
 def fmt_money(value: Decimal) -> str:
-    return fmt(money(value))
+    """``fmt(money(value))``, memoised (see ``_memo``)."""
+    return _memo(_MONEY_TEXT, _fmt_money, value)
 
 
 def fmt_qty(value: Decimal) -> str:
-    """Quantities print without trailing zeros (``1.50`` hours -> ``1.5``)."""
+    """Quantities print without trailing zeros (``1.50`` hours -> ``1.5``).
+
+    Memoised (see ``_memo``): a preview prints a few hundred distinct
+    quantities some hundred thousand times."""
+    return _memo(_QTY_TEXT, _fmt_qty, value)
+
+
+def _fmt_money(value: Decimal) -> str:
+    return fmt(money(value))
+
+
+def _fmt_qty(value: Decimal) -> str:
     if value == value.to_integral_value():
         return fmt(value.quantize(Decimal(1)))
     return fmt(value.normalize())
+
+
+# Text by value, for formatters whose text depends on the value alone (not on its
+# exponent: 1.5 and 1.50 are one key, and both print 1.5, or as cents 1.50).
+_QTY_TEXT: dict[Decimal, str] = {}
+_MONEY_TEXT: dict[Decimal, str] = {}
+_MEMO_LIMIT = 100_000
+
+
+def _memo(memo: dict[Decimal, str], make, value: Decimal) -> str:
+    """``make(value)``, remembered for Decimals only: anything else (a float, an
+    int) goes to ``make`` and fails there as it always did; so does a signalling
+    NaN, which cannot be hashed."""
+    if type(value) is not Decimal:
+        return make(value)
+    try:
+        found = memo.get(value)
+    except TypeError:       # a signalling NaN
+        return make(value)
+    if found is None:
+        found = make(value)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[value] = found
+    return found

@@ -13,7 +13,7 @@ cheap without changing any result:
   preview only through the opening balance and totals to date, which are
   sums. So each contract gets one draw per day of its history.
 
-The rules here are the ones ``engine._time_entry`` applies to a row of the
+The rules here are the ones ``engine._MonthRows`` applies to a row of the
 month (SPEC 5.2-5.7); tests/test_history.py checks the two agree.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Callable
 
 from ..activity import TimeEntry
@@ -33,6 +34,18 @@ from .prepaid import Draw
 HISTORY_TYPES = ("block_hours", "retainer", "fixed_price")
 _ONE = Decimal(1)
 _UNSET = object()
+# EARLIER_FIELDS picks: the date, the hours, and what decides how a row's hours
+# count (billable, approved, role, work_type) for a contract no rate rule of
+# which names a ticket
+_DAY = itemgetter(0)
+_HOURS = itemgetter(5)
+_RULE_KEY = itemgetter(1, 2, 3, 4)
+
+
+def _rule_tickets(contract: Contract) -> frozenset[str]:
+    """Tickets some rate rule of the contract names: any other ticket (or none)
+    matches the same rules (labor._matches), so prices the same."""
+    return frozenset(r.ticket for r in contract.labor.rates if r.ticket is not None)
 
 
 def earlier_fields(e: TimeEntry) -> tuple:
@@ -49,7 +62,7 @@ class History:
         self.defaults = defaults
         self.card_for = card_for
         self.other = other          # state.rows: (kind, customer, contract, disposition) -> n
-        # per contract: (billable, approved, role, work_type, ticket) -> rule; hours -> billable
+        # per contract: (billable, approved, role, work_type[, ticket]) -> rule; hours -> billable
         self.rules: dict[str, dict[tuple, tuple[str, Decimal] | None]] = defaultdict(dict)
         self.hours: dict[str, dict[Decimal, Decimal]] = defaultdict(dict)
         self.daily: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -66,9 +79,26 @@ class History:
 
     def add_group(self, customer: str, named: str | None, entries: list[tuple]) -> None:
         """Earlier rows of one (customer, contract column), as
-        activity.scope.EARLIER_FIELDS tuples; each is other_period here."""
+        activity.scope.EARLIER_FIELDS tuples; each is other_period here.
+        ``entries`` is read, never changed."""
         is_named, candidates = self._candidates(customer, named)
-        by_contract: dict[str | None, list[tuple]] = defaultdict(list)
+        active = [c for c in candidates if c.status == "active"]
+        if len(active) == 1:
+            # one contract can take rows (the usual case): one pass over the rows,
+            # which are many and spread over memory, each pass a cost of its own
+            c = active[0]
+            start, end = c.start, c.end or date.max
+            if c.type in HISTORY_TYPES:
+                hits = self._draws(c, entries, start, end)
+            else:
+                hits = sum(1 for e in entries if start <= e[0] <= end)
+            if is_named:    # named but not in effect on those dates: held in their month
+                self.other[("time_entries", customer, c.id, "other_period")] += len(entries) - hits
+            elif hits != len(entries):
+                self.other[("time_entries", customer, None, "other_period")] += len(entries) - hits
+            self.other[("time_entries", customer, c.id, "other_period")] += hits
+            return
+        by_contract: dict[str, list[tuple]] = {}
         for c in candidates:    # contracts tried in order; entries they do not cover go on
             start, end = c.start, c.end or date.max
             if c.status == "active":
@@ -77,7 +107,7 @@ class History:
                     entries = [e for e in entries if not start <= e[0] <= end]
                 else:
                     entries = []
-                by_contract[c.id].extend(hit)
+                by_contract[c.id] = hit
             if is_named:       # named but not in effect on those dates: held in their month
                 self.other[("time_entries", customer, c.id, "other_period")] += len(entries)
                 entries = []
@@ -89,27 +119,40 @@ class History:
             self.other[("time_entries", customer, cid, "other_period")] += len(hit)
             contract = self.repo.contracts[cid]
             if contract.type in HISTORY_TYPES:
-                self._draws(contract, hit)
+                self._draws(contract, hit, date.min, date.max)
 
-    def _draws(self, contract: Contract, entries: list[tuple]) -> None:
+    def _draws(self, contract: Contract, entries: list[tuple], start: date, end: date) -> int:
+        """Add the rows dated ``start`` to ``end`` to the contract's daily draws;
+        returns how many there are."""
         cid = contract.id
         rules, worked_for, daily = self.rules[cid], self.hours[cid], self.daily[cid]
-        by_ticket = contract.labor.ticket_rates
-        for day, billable, approved, role, work_type, hours, ticket, _, _ in entries:
-            key = (billable, approved, role, work_type, (ticket or None) if by_ticket else None)
-            rule = rules.get(key, _UNSET)
+        tickets = _rule_tickets(contract)
+        if tickets:     # rows whose ticket a rate rule names; any other prices as none
+            keys = ((billable, approved, role, work_type, ticket if ticket and ticket in tickets
+                     else None)
+                    for _, billable, approved, role, work_type, _, ticket, _, _ in entries)
+        else:           # picked out by itemgetter, not by Python code per row
+            keys = map(_RULE_KEY, entries)
+        get, worked_get = rules.get, worked_for.get
+        outside = 0
+        for day, key, hours in zip(map(_DAY, entries), keys, map(_HOURS, entries)):
+            if not start <= day <= end:
+                outside += 1
+                continue
+            rule = get(key, _UNSET)
             if rule is _UNSET:
                 rule = rules[key] = self._rule(contract, *key)
             if rule is None:
                 continue
-            worked = worked_for.get(hours)
+            worked = worked_get(hours)
             if worked is None:
                 worked = worked_for[hours] = billable_hours(hours, contract)[0]
             how, factor = rule
             daily[day] += worked * factor if how == "x" else money(worked * factor)
+        return len(entries) - outside
 
     def _rule(self, contract: Contract, billable: bool, approved: bool, role: str,
-              work_type: str, ticket: str | None) -> tuple[str, Decimal] | None:
+              work_type: str, ticket: str | None = None) -> tuple[str, Decimal] | None:
         """How a row's billable hours become balance units: ("x", multiplier) or
         ("money", unit price); None when the row takes nothing from a balance."""
         if not billable:
@@ -135,9 +178,15 @@ class History:
 
     def draws(self) -> dict[str, list[Draw]]:
         out: dict[str, list[Draw]] = {}
+        names = _DayNames()     # contracts share days: each name is made once
         for cid, days in self.daily.items():
-            out[cid] = [Draw(f"entries of {day}", day, need, False)
-                        for day, need in sorted(days.items())]
+            out[cid] = [Draw(names[day], day, need, False) for day, need in sorted(days.items())]
         return out
 
 
+class _DayNames(dict):
+    """day -> the id of that day's draw."""
+
+    def __missing__(self, day: date) -> str:
+        name = self[day] = f"entries of {day}"
+        return name

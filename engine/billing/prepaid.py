@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from ..model import Contract
 from ..number import ZERO, fmt_qty, money
@@ -19,7 +20,7 @@ from .period import ONE_DAY, Month, months_between
 from .result import Balance, Line, Warning
 
 
-@dataclass
+@dataclass(slots=True)
 class Draw:
     """One time entry (or ticket) that wants units from a prepaid balance."""
     id: str
@@ -29,6 +30,10 @@ class Draw:
     overage_price: Decimal | None = None   # unit price of uncovered units
     drawn: Decimal = ZERO
     over: Decimal = ZERO
+
+
+# the replay order of draws (attrgetter: no Python call per draw)
+_DATE_ID = attrgetter("date", "id")
 
 
 @dataclass
@@ -84,26 +89,37 @@ def _draw_from(lots: list[_Lot], draw: Draw, ledger: Ledger) -> None:
     first; retainer allocations: oldest first); what they cannot cover is over."""
     need = draw.need
     day = draw.date
+    drawn = draw.drawn
     for lot in lots:
         if need <= 0:
             break
-        if lot.remaining <= 0 or not lot.start <= day <= lot.expires:
+        remaining = lot.remaining
+        if remaining <= 0 or not lot.start <= day <= lot.expires:
             continue
-        take = min(need, lot.remaining)
-        lot.remaining -= take
+        take = need if need <= remaining else remaining     # min(need, remaining)
+        lot.remaining = remaining - take
         need -= take
-        draw.drawn += take
-        ledger.add(draw.date, "used", take, f"{draw.id} from {lot.label}", lot.key)
+        drawn += take
+        # take > 0 here, so always a move (Ledger.add skips only zero)
+        ledger.moves.append((day, "used", take, f"{draw.id} from {lot.label}", lot.key))
+    draw.drawn = drawn
     draw.over = need
 
 
-def _expire(lots: list[_Lot], before: date, ledger: Ledger) -> None:
-    """Forfeit what is left of every lot whose last usable day is before ``before``."""
-    for lot in lots:
-        if lot.expires < before and lot.remaining > 0:
+def _expire(lots: list[_Lot], start: int, before: date, ledger: Ledger) -> int:
+    """Forfeit what is left of every lot whose last usable day is before ``before``.
+
+    ``lots`` are sorted by expiry, and ``lots[:start]`` expired at an earlier call
+    (days only grow): those are a prefix, so the lots looked at are only the ones
+    expiring now. Returns the new ``start``."""
+    while start < len(lots) and lots[start].expires < before:
+        lot = lots[start]
+        if lot.remaining > 0:
             ledger.add(lot.expires, "forfeited", lot.remaining, f"{lot.label} expired {lot.expires}",
                        lot.key)
             lot.remaining = ZERO
+        start += 1
+    return start
 
 
 def _overage_lines(contract: Contract, draws: list[Draw], unit_word: str) -> list[Line]:
@@ -120,7 +136,7 @@ def _overage_lines(contract: Contract, draws: list[Draw], unit_word: str) -> lis
             quantity=qty, unit_price=price, amount=money(qty * price),
             sources=tuple(sorted(d.id for d in group)),
             explain=tuple(f"{d.id} {d.date}: needed {fmt_qty(d.need)}, drawn {fmt_qty(d.drawn)}, "
-                          f"over {fmt_qty(d.over)} at {price}" for d in sorted(group, key=lambda d: (d.date, d.id)))))
+                          f"over {fmt_qty(d.over)} at {price}" for d in sorted(group, key=_DATE_ID))))
     return lines
 
 
@@ -162,14 +178,17 @@ def replay_block_hours(contract: Contract, draws: list[Draw], month: Month) -> P
     lots.sort(key=lambda lot: (lot.expires, lot.start, lot.order))
     exhausted = False
     replay = sorted((d for d in draws if bh.opening_as_of is None or d.date > bh.opening_as_of),
-                    key=lambda d: (d.date, d.id))
+                    key=_DATE_ID)
+    expired = 0         # lots[:expired] are past their last day (see _expire)
     for draw in replay:
-        _expire(lots, draw.date, ledger)
+        if expired < len(lots) and lots[expired].expires < draw.date:
+            expired = _expire(lots, expired, draw.date, ledger)
         _draw_from(lots, draw, ledger)
         if draw.in_month and (draw.over > 0 or sum(l.remaining for l in lots
                                                   if l.start <= draw.date <= l.expires) == 0):
             exhausted = True
-    _expire(lots, month.end + ONE_DAY, ledger)   # every lot whose last day is in or before the month
+    # every lot whose last day is in or before the month
+    _expire(lots, expired, month.end + ONE_DAY, ledger)
     balance = ledger.balance(contract.id, month)
     # skipped draws (on or before the opening balance date) still count as drawn
     for d in draws:
@@ -206,9 +225,11 @@ def replay_retainer(contract: Contract, draws: list[Draw], month: Month,
     ledger = Ledger(unit)
     first = Month.of(contract.start)
     last = min(month, Month.of(contract.end)) if contract.end else month
-    by_month: dict[Month, list[Draw]] = {}
-    for d in sorted(draws, key=lambda d: (d.date, d.id)):
-        by_month.setdefault(Month.of(d.date), []).append(d)
+    # by (year, month): cheaper to make and hash than a Month per draw
+    by_month: dict[tuple[int, int], list[Draw]] = {}
+    for d in sorted(draws, key=_DATE_ID):
+        day = d.date
+        by_month.setdefault((day.year, day.month), []).append(d)
     lots: list[_Lot] = []      # oldest first: carried units are drawn before new ones
     lines: list[Line] = []
     for m in months_between(first, last):
@@ -222,7 +243,7 @@ def replay_retainer(contract: Contract, draws: list[Draw], month: Month,
                               description=f"Retainer fee {m} ({fmt_qty(allocation)} "
                                           f"{unit} allocated)",
                               quantity=Decimal(1), unit_price=r.fee, amount=money(r.fee)))
-        for d in by_month.get(m, []):
+        for d in by_month.get((m.year, m.month), ()):
             _draw_from(lots, d, ledger)
         unused = sum((lot.remaining for lot in lots), ZERO)
         if r.unused == "rollover":
@@ -269,7 +290,7 @@ def replay_per_ticket(contract: Contract, tickets: list[Draw], month: Month) -> 
                   description=f"Bundle of {fmt_qty(p.tickets)} tickets bought {p.date}",
                   loc=p.loc)
     lots.sort(key=lambda lot: (lot.start, lot.order))   # earliest purchase first
-    for t in sorted(tickets, key=lambda d: (d.date, d.id)):
+    for t in sorted(tickets, key=_DATE_ID):
         usable = next((lot for lot in lots if lot.remaining > 0 and lot.start <= t.date), None)
         if usable is not None:
             usable.remaining -= 1

@@ -40,8 +40,14 @@ def _write(value: Any, out: list[str], newline: str) -> None:
         for key, item in value.items():
             if type(key) is not str:
                 raise _Unusual
-            out.append(sep + encode_basestring(key) + ": ")
-            _write(item, out, inner)
+            # text and null members (most of a preview) written here, not by a call each
+            if type(item) is str:
+                out.append(sep + encode_basestring(key) + ": " + encode_basestring(item))
+            elif item is None:
+                out.append(sep + encode_basestring(key) + ": null")
+            else:
+                out.append(sep + encode_basestring(key) + ": ")
+                _write(item, out, inner)
             sep = "," + inner
         out.append(newline + "}")
     elif kind is list or kind is tuple:
@@ -49,11 +55,19 @@ def _write(value: Any, out: list[str], newline: str) -> None:
             out.append("[]")
             return
         inner = newline + "  "
+        try:        # a list of text (invoice line sources): one join
+            out.append("[" + inner + ("," + inner).join(map(encode_basestring, value))
+                       + newline + "]")
+            return
+        except TypeError:   # not all text: item by item
+            pass
         sep = "[" + inner
         for item in value:
             out.append(sep)
             _write(item, out, inner)
             sep = "," + inner
         out.append(newline + "]")
-    else:   # None, booleans, numbers: exactly as the standard encoder writes them
+    elif kind is int:       # as the standard encoder writes an int
+        out.append(int.__repr__(value))
+    else:   # None, booleans, floats: exactly as the standard encoder writes them
         out.append(json.dumps(value))

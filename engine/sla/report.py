@@ -150,12 +150,17 @@ def sla_report(repo: Repo, activity: Activity, month: Month, as_of: AsOf = None,
     _check_as_of(as_of)
     assigner = Assigner(repo)
     calendars: dict[str, Calendar | CalendarError] = {}
-    statuses = _statuses_by_ticket(activity.ticket_status)
+    statuses = _StatusesByTicket(activity.ticket_status)
     problems: list[Diagnostic] = []
     judged: list[TicketSla] = []
-    for ticket in sorted(activity.tickets, key=lambda t: (t.id, t.file, t.row)):
-        if not month.contains(ticket.created.date()):
-            continue
+    # the month's tickets, then sorted: the same order as sorting all of them first.
+    # A ticket falls only to a contract of its own customer, so with ``contracts``
+    # given the other customers' tickets are passed over unassigned.
+    customers = None if contracts is None else {
+        c.customer for c in repo.contracts.values() if c.id in contracts}
+    created = [t for t in activity.tickets if month.contains(t.created.date())
+               and (customers is None or t.customer in customers)]
+    for ticket in sorted(created, key=lambda t: (t.id, t.file, t.row)):
         if contracts is not None:
             contract, problem = assigner.assign(ticket.customer, ticket.contract,
                                                 ticket.created.date())
@@ -172,14 +177,23 @@ def _check_as_of(as_of: AsOf) -> None:
         raise TypeError(f"as_of must be a datetime, a date or None, not {type(as_of).__name__}")
 
 
-def _statuses_by_ticket(rows: Iterable[TicketStatus]) -> dict[str, tuple[tuple[dt.datetime, str], ...]]:
+class _StatusesByTicket:
     """Status changes per ticket in a canonical order, so the input row order
-    never matters (the loader already rejects two rows at one instant)."""
-    out: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
-    for row in rows:
-        out[row.ticket].append((row.at, row.status))
-    return {k: tuple(sorted(v, key=lambda c: (c[0].astimezone(dt.timezone.utc), c[1])))
-            for k, v in out.items()}
+    never matters (the loader already rejects two rows at one instant).
+
+    Put in that order when a ticket is judged: a month judges a few of the
+    tickets whose changes the export holds."""
+
+    def __init__(self, rows: Iterable[TicketStatus]) -> None:
+        self.rows: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        for row in rows:
+            self.rows[row.ticket].append((row.at, row.status))
+
+    def get(self, ticket: str, default: tuple = ()) -> tuple[tuple[dt.datetime, str], ...]:
+        changes = self.rows.get(ticket)
+        if changes is None:
+            return default
+        return tuple(sorted(changes, key=lambda c: (c[0].astimezone(dt.timezone.utc), c[1])))
 
 
 def _judge(ticket: Ticket, repo: Repo, assigner: Assigner,
