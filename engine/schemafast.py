@@ -70,6 +70,20 @@ _FORMAT_MEMO_MAX = 4096
 _FORMAT_MEMO_TEXT = 64
 
 
+def _every(is_kind: Check, each: Check) -> Check:
+    """``each`` holds for every member (a list's items, an object's keys) of an
+    instance of the kind; other instances pass. A plain loop, not all() over a
+    generator: it runs for every list item of every document."""
+    def check(instance: Any) -> bool:
+        if not is_kind(instance):
+            return True
+        for member in instance:
+            if not each(member):
+                return False
+        return True
+    return check
+
+
 class UnsupportedSchema(ValueError):
     """The schema uses something this compiler does not implement."""
 
@@ -232,23 +246,6 @@ class _Compiler:
         required_keys = tuple(required)
         get = prop_checks.get
 
-        if not pattern_checks:     # the usual shape: no per-key pattern work at all
-            def plain(instance: Any) -> bool:
-                if not is_object(instance):
-                    return True
-                for key in required_keys:
-                    if key not in instance:
-                        return False
-                for key, value in instance.items():
-                    sub = get(key)
-                    if sub is not None:
-                        if not sub(value):
-                            return False
-                    elif extra_check is not None and not extra_check(value):
-                        return False
-                return True
-            return plain
-
         def check(instance: Any) -> bool:
             if not is_object(instance):
                 return True
@@ -335,32 +332,11 @@ class _Compiler:
             return answer
         return check
 
-    # (plain loops, not all()/any() over a generator: these run per list item)
     def items(self, schema: Any) -> Check:
-        each = self.subschema(schema)
-        is_array = self.types["array"]
-
-        def check(instance: Any) -> bool:
-            if not is_array(instance):
-                return True
-            for item in instance:
-                if not each(item):
-                    return False
-            return True
-        return check
+        return _every(self.types["array"], self.subschema(schema))
 
     def property_names(self, schema: Any) -> Check:
-        each = self.subschema(schema)
-        is_object = self.types["object"]
-
-        def check(instance: Any) -> bool:
-            if not is_object(instance):
-                return True
-            for key in instance:
-                if not each(key):
-                    return False
-            return True
-        return check
+        return _every(self.types["object"], self.subschema(schema))
 
     def unique_items(self, value: Any) -> Check:
         if not isinstance(value, bool):
