@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,3 +168,18 @@ def test_bad_jobs_values_are_usage_errors(value):
     assert result.exit_code == 2
     assert "not a number of processes" in result.output
     assert "at least 1, or auto" in result.output
+
+
+def test_subprocess_output_and_problems_are_the_same_in_any_number_of_processes(generated):
+    """As a CI job sees it: same stdout, same problems on stderr, same exit code,
+    also with --strict (the generated data has a held row, an error)."""
+    base = [sys.executable, "-m", "cli", "preview", "--root", str(generated), "--activity",
+            str(generated / "activity"), "--format", "json", "--strict"]
+    runs = [subprocess.run(base + ["--jobs", jobs], capture_output=True, text=True, cwd=REPO,
+                           env={**os.environ, "CI": "true"})
+            for jobs in ("1", "2", "auto")]
+    first = runs[0]
+    assert first.returncode == 1 and "activity_negative_hours" in first.stderr
+    for other in runs[1:]:
+        assert (other.returncode, other.stdout, other.stderr) == (
+            first.returncode, first.stdout, first.stderr)
