@@ -135,9 +135,13 @@ def run_preview(root: str | None, period: str | None, activity: str | None, prof
         from .billing.parallel import auto_jobs
         jobs = auto_jobs(source)
     if jobs > 1:
-        from .billing.parallel import preview_parallel
+        from .billing.parallel import NoWorkers, preview_parallel
         progress.stage(f"reading activity and billing in {jobs} processes")
-        done = preview_parallel(repo, source, month, jobs)
+        try:
+            done = preview_parallel(repo, source, month, jobs)
+        except NoWorkers as exc:
+            click.echo(f"tenor: {exc}", err=True)
+            done = None
         if done is not None:       # None: the work could not be split; one process then
             result, act_diags, month = done
             for d in act_diags:

@@ -183,3 +183,21 @@ def test_subprocess_output_and_problems_are_the_same_in_any_number_of_processes(
     for other in runs[1:]:
         assert (other.returncode, other.stdout, other.stderr) == (
             first.returncode, first.stdout, first.stderr)
+
+
+def test_workers_that_cannot_start_mean_one_process_and_a_note(generated, monkeypatch):
+    """Some containers have no /dev/shm (no semaphores): the pool cannot start.
+    The preview is then computed in one process, with a note on stderr."""
+    import multiprocessing
+
+    class NoPool:
+        def Pool(self, n):
+            raise OSError(38, "Function not implemented")
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoPool())
+    args = ["--root", str(generated), "--activity", str(generated / "activity"), "--format", "json"]
+    one = CliRunner().invoke(cli, ["preview", *args, "--jobs", "1"])
+    two = CliRunner().invoke(cli, ["preview", *args, "--jobs", "2"])
+    assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout)
+    assert "could not start 2 worker processes" in two.stderr
+    assert "previewing in one process" in two.stderr
+    assert "Traceback" not in two.output

@@ -69,6 +69,10 @@ def _activity_bytes(source: ActivitySource) -> int:
     return total
 
 
+class NoWorkers(RuntimeError):
+    """The worker processes could not be started; the message says why."""
+
+
 @dataclass
 class Part:
     """One worker's answer."""
@@ -113,7 +117,14 @@ def preview_parallel(repo: Repo, source: ActivitySource, month: Month | None, jo
     global _SHARED
     _SHARED = (repo, source, month, jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+        except (OSError, ImportError) as exc:
+            # no working semaphores (/dev/shm missing in some containers), no more
+            # processes allowed...: the same preview, in this process
+            raise NoWorkers(f"could not start {jobs} worker processes ({exc}); previewing "
+                            f"in one process") from exc
+        with pool:
             parts = pool.map(_work, range(jobs))
     finally:
         _SHARED = None
