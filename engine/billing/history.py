@@ -13,7 +13,7 @@ cheap without changing any result:
   preview only through the opening balance and totals to date, which are
   sums. So each contract gets one draw per day of its history.
 
-The rules here are the ones ``engine._MonthRows`` applies to a row of the
+The rules here are the ones ``month.MonthRows`` applies to a row of the
 month (SPEC 5.2-5.7); tests/test_scoped.py::test_history_agrees_with_row_by_row_pricing
 checks the two agree (a closing balance is the next month's opening).
 """
