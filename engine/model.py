@@ -114,9 +114,10 @@ class Labor:
     excluded_roles: frozenset[str]
 
     @cached_property
-    def ticket_rates(self) -> bool:
-        """Does some rate rule name a ticket? (Else the ticket never changes a rate.)"""
-        return any(r.ticket is not None for r in self.rates)
+    def rate_tickets(self) -> frozenset[str]:
+        """The tickets some rate rule names: any other ticket (or none) matches the
+        same rules, so it prices as no ticket (billing.labor._matches)."""
+        return frozenset(r.ticket for r in self.rates if r.ticket is not None)
 
 
 @dataclass(frozen=True)

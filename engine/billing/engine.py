@@ -70,15 +70,26 @@ class Assigner:
             found = self._memo[key] = self._assign(customer, named, day)
         return found
 
-    def _assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
+    def candidates(self, customer: str, named: str | None) -> tuple[bool, tuple[Contract, ...]]:
+        """SPEC 5.1 for one (customer, contract column) pair, whatever the day:
+        whether the row names its contract, and the contracts it may fall to,
+        tried in order (the first in effect on the row's date takes it). Shared
+        by ``assign`` and by the month's and history's per-pair shortcuts."""
         if named is not None:
             contract = self.repo.contracts.get(named)
             if contract is None or contract.customer != customer:
+                return True, ()
+            return True, (contract,)
+        return False, tuple(self.defaults.get(customer, ()))
+
+    def _assign(self, customer: str, named: str | None, day: date) -> tuple[Contract | None, str | None]:
+        is_named, candidates = self.candidates(customer, named)
+        if is_named:
+            if not candidates:
                 return None, "unknown_contract"
-            if not contract.in_effect(day):
-                return contract, "contract_not_in_effect"
-            return contract, None
-        for contract in self.defaults.get(customer, ()):
+            contract = candidates[0]
+            return contract, None if contract.in_effect(day) else "contract_not_in_effect"
+        for contract in candidates:
             if contract.in_effect(day):
                 return contract, None
         return None, None
@@ -186,7 +197,7 @@ def _preview(repo: Repo, activity: Activity, month: Month) -> tuple[Preview, lis
     other = state.rows
     first, last = month.start, month.end
     needs_history = assigner.needs_history
-    history = History(repo, assigner.defaults, state.card_for, other)
+    history = History(repo, assigner.candidates, state.card_for, other)
     # earlier rows by (customer, contract column): those a scoped load read without
     # building rows, then those it did build (all of them, in a full load)
     built: dict[tuple[str, str | None], list[tuple]] = defaultdict(list)

@@ -43,12 +43,6 @@ _HOURS = itemgetter(5)
 _RULE_KEY = itemgetter(1, 2, 3, 4)
 
 
-def _rule_tickets(contract: Contract) -> frozenset[str]:
-    """Tickets some rate rule of the contract names: any other ticket (or none)
-    matches the same rules (labor._matches), so prices the same."""
-    return frozenset(r.ticket for r in contract.labor.rates if r.ticket is not None)
-
-
 def earlier_fields(e: TimeEntry) -> tuple:
     """A built row as the activity.scope.EARLIER_FIELDS tuple History reads."""
     return (e.date, e.billable, e.approved, e.role, e.work_type, e.hours, e.ticket, e.id, e.row)
@@ -57,10 +51,11 @@ def earlier_fields(e: TimeEntry) -> tuple:
 class History:
     """Collects earlier rows; ``draws()`` gives each contract's daily draws."""
 
-    def __init__(self, repo: Repo, defaults: dict[str, list[Contract]],
+    def __init__(self, repo: Repo,
+                 candidates: Callable[[str, str | None], tuple[bool, tuple[Contract, ...]]],
                  card_for: Callable[[Contract | None], RateCard | None], other: dict) -> None:
         self.repo = repo
-        self.defaults = defaults
+        self.candidates = candidates    # Assigner.candidates: SPEC 5.1 per pair
         self.card_for = card_for
         self.other = other          # state.rows: (kind, customer, contract, disposition) -> n
         # per contract: (billable, approved, role, work_type[, ticket]) -> rule; hours -> billable
@@ -68,21 +63,11 @@ class History:
         self.hours: dict[str, dict[Decimal, Decimal]] = defaultdict(dict)
         self.daily: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 
-    def _candidates(self, customer: str, named: str | None) -> tuple[bool, tuple[Contract, ...]]:
-        """SPEC 5.1 for one (customer, contract column) pair: the contracts a row
-        may fall to, first match by date wins (as ``Assigner.assign``)."""
-        if named is not None:
-            contract = self.repo.contracts.get(named)
-            if contract is None or contract.customer != customer:
-                return True, ()
-            return True, (contract,)
-        return False, tuple(self.defaults.get(customer, ()))
-
     def add_group(self, customer: str, named: str | None, entries: list[tuple]) -> None:
         """Earlier rows of one (customer, contract column), as
         activity.scope.EARLIER_FIELDS tuples; each is other_period here.
         ``entries`` is read, never changed."""
-        is_named, candidates = self._candidates(customer, named)
+        is_named, candidates = self.candidates(customer, named)
         active = [c for c in candidates if c.status == "active"]
         if len(active) == 1:
             # one contract can take rows (the usual case): one pass over the rows,
@@ -127,7 +112,7 @@ class History:
         returns how many there are."""
         cid = contract.id
         rules, worked_for, daily = self.rules[cid], self.hours[cid], self.daily[cid]
-        tickets = _rule_tickets(contract)
+        tickets = contract.labor.rate_tickets
         if tickets:     # rows whose ticket a rate rule names; any other prices as none
             keys = ((billable, approved, role, work_type, ticket if ticket and ticket in tickets
                      else None)

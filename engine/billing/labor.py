@@ -97,8 +97,8 @@ def entry_rate(role: str, work_type: str, ticket: str | None,
 
     Memoised per contract and card (immutable once loaded): a month prices tens
     of thousands of entries with a handful of distinct answers. The ticket is
-    part of the key only for a contract with a ticket-specific rule."""
-    if contract is None or not contract.labor.ticket_rates:
+    part of the key only when a rule of the contract names it."""
+    if contract is None or ticket not in contract.labor.rate_tickets:
         ticket = None
     key = (id(contract), id(card), role, work_type, ticket)
     found = _RATES.get(key)

@@ -78,8 +78,7 @@ class _Target:
     customer: str
     card: RateCard | None
     approval: bool
-    # tickets some rate rule names; any other ticket prices as no ticket (labor._matches)
-    tickets: frozenset
+    tickets: frozenset                # Labor.rate_tickets: any other prices as none
     # a contract covering its rows: the plan of every row not in its labor.exclusions
     covering: _Plan | None
     excluded_work_types: frozenset
@@ -153,8 +152,7 @@ class MonthRows:
             found = self.targets[(customer, cid)] = _Target(
                 contract, cid, customer, self.state.card_for(contract),
                 labor is not None and labor.approval_required,
-                frozenset(r.ticket for r in labor.rates if r.ticket is not None) if labor
-                else frozenset(), covering,
+                labor.rate_tickets if labor else frozenset(), covering,
                 labor.excluded_work_types if labor else frozenset(),
                 labor.excluded_roles if labor else frozenset(),
                 (kind, customer, cid, "billed"), (kind, customer, cid, "covered"),
@@ -163,16 +161,13 @@ class MonthRows:
         return found
 
     def _pair(self, customer: str, named: str | None) -> tuple[tuple, _Target | None]:
-        """Assigner.assign by date windows: the same contract for every day."""
-        if named is not None:
-            contract = self.assigner.repo.contracts.get(named)
-            if contract is None or contract.customer != customer or contract.status != "active":
-                return (), None
-            return ((contract.start, contract.end or date.max,
-                     self._target(customer, contract)),), None
+        """Assigner.assign by date windows: the same contract for every day. A row
+        of a named contract that covers no window is held; any other goes to no
+        contract."""
+        is_named, candidates = self.assigner.candidates(customer, named)
         windows = tuple((c.start, c.end or date.max, self._target(customer, c))
-                        for c in self.assigner.defaults.get(customer, ()) if c.status == "active")
-        return windows, self._target(customer, None)
+                        for c in candidates if c.status == "active")
+        return windows, None if is_named else self._target(customer, None)
 
     def _plan(self, t: _Target, role: str, work_type: str, ticket: str | None) -> _Plan:
         contract, card = t.contract, t.card
