@@ -91,6 +91,15 @@ def assert_dispositions_add_up(report: dict, activity: Activity) -> None:
         assert sum(v for k, v in counts.items() if k != "read") == counts["read"], (kind, counts)
 
 
+def same_preview(repo: Repo, scoped: Activity, full: Activity, month: tuple[int, int]) -> dict:
+    """The scoped load's preview (returned), checked against the full load's:
+    dispositions add up to the rows read, and the JSON matches (``comparable``)."""
+    report = preview_json(repo, scoped, month)
+    assert_dispositions_add_up(report, scoped)
+    assert comparable(report) == comparable(preview_json(repo, full, month))
+    return report
+
+
 def month_of(text: str) -> tuple[int, int] | None:
     try:
         d = date.fromisoformat(text)
@@ -476,12 +485,10 @@ def test_same_id_in_the_month_and_another_month_holds_every_copy(tmp_path: Path)
         assert [e.id for e in scoped.time_entries] == ["TE-2"]
         assert scoped.other_period == {("time_entries", "acme", None): 1}      # TE-3
         assert scoped.rows_read == full.rows_read
-        report = preview_json(repo, scoped, OCT)
-        assert_dispositions_add_up(report, scoped)
+        report = same_preview(repo, scoped, full, OCT)
         assert report["dispositions"]["time_entries"] == {
             "read": 4, "billed": 1, "covered": 0, "drawn": 0, "non_billable": 0,
             "other_period": 1, "held": 2}
-        assert comparable(report) == comparable(preview_json(repo, full, OCT))
 
 
 def test_two_copies_both_in_another_month_are_two_other_period_rows(tmp_path: Path) -> None:
@@ -589,9 +596,7 @@ def test_short_row_of_another_month_is_counted_once(tmp_path: Path) -> None:
         ("charges", "charges.csv", 2, "CH-1", "invalid_row"),
         ("time_entries", "time_entries.csv", 3, "TE-2", "invalid_row")]
     assert scoped.other_period == {("charges", "bolt", "bolt-block"): 1}
-    report = preview_json(repo, scoped, OCT)
-    assert_dispositions_add_up(report, scoped)
-    assert comparable(report) == comparable(preview_json(repo, full, OCT))
+    same_preview(repo, scoped, full, OCT)
 
 
 def test_default_month_comes_from_a_later_ticket(tmp_path: Path) -> None:
@@ -609,9 +614,8 @@ def test_default_month_comes_from_a_later_ticket(tmp_path: Path) -> None:
     assert scoped.time_entries == ()
     assert scoped.other_period == {("time_entries", "acme", None): 3}
     assert [t.id for t in scoped.tickets] == ["T-1"]
-    report = preview_json(repo, scoped, (2026, 11))
+    report = same_preview(repo, scoped, full, (2026, 11))
     assert report["dispositions"]["time_entries"]["other_period"] == 3
-    assert comparable(report) == comparable(preview_json(repo, full, (2026, 11)))
 
 
 def test_default_month_rises_across_files(tmp_path: Path) -> None:
@@ -626,11 +630,10 @@ def test_default_month_rises_across_files(tmp_path: Path) -> None:
     assert scoped.month == OCT
     assert [e.id for e in scoped.time_entries] == ["TE-3"]
     assert scoped.other_period == {("time_entries", "acme", None): 1}
-    report = preview_json(repo, scoped, OCT)
+    full, _ = load_activity(folder)
+    report = same_preview(repo, scoped, full, OCT)
     [balance] = report["balances"]
     assert (balance["opening"], balance["used"]) == ("38", "1")     # TE-2 drew 2h in Sept
-    full, _ = load_activity(folder)
-    assert comparable(report) == comparable(preview_json(repo, full, OCT))
 
 
 def test_time_entries_without_a_contract_column(tmp_path: Path) -> None:
@@ -649,9 +652,7 @@ def test_time_entries_without_a_contract_column(tmp_path: Path) -> None:
         assert codes(diags) == []
         assert scoped.rows_read["time_entries"] == 5
         month = scoped.month or OCT
-        report = preview_json(repo, scoped, month)
-        assert_dispositions_add_up(report, scoped)
-        assert comparable(report) == comparable(preview_json(repo, full, month))
+        report = same_preview(repo, scoped, full, month)
         if scope.month == OCT:
             # bolt's September row is not other_period and drew: history honoured
             # (whether it is built as a row is the loader's business)
